@@ -1,0 +1,46 @@
+// Compiler helpers shared by every ktl header.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#define KTL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define KTL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define KTL_NOINLINE __attribute__((noinline))
+#define KTL_ALWAYS_INLINE inline __attribute__((always_inline))
+#define KTL_COLD __attribute__((cold, noinline))
+#define KTL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+#ifndef likely
+#define likely(x) KTL_LIKELY(x)
+#define unlikely(x) KTL_UNLIKELY(x)
+#endif
+
+namespace ktl {
+
+using u8 = std::uint8_t;
+using u16 = std::uint16_t;
+using u32 = std::uint32_t;
+using u64 = std::uint64_t;
+using s32 = std::int32_t;
+using s64 = std::int64_t;
+using pid_t = int;
+
+// The CPU "pause" hint for spin loops. In the simulation machine a spin loop must also let virtual
+// time move, so spin loops in kernel code call cpu_relax() rather than the raw instruction.
+KTL_ALWAYS_INLINE void arch_cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#else
+  asm volatile("" ::: "memory");
+#endif
+}
+
+// Stops the compiler from caching memory (in particular thread-local addresses) across this point.
+KTL_ALWAYS_INLINE void barrier() noexcept { asm volatile("" ::: "memory"); }
+
+constexpr std::size_t kCacheLine = 64;
+
+}  // namespace ktl

@@ -1,0 +1,22 @@
+// Everything: include this to write kernel-style code against ktl.
+#pragma once
+
+#include "ktl/base/bug.h"
+#include "ktl/base/cpumask.h"
+#include "ktl/base/err.h"
+#include "ktl/base/list.h"
+#include "ktl/kernel/boot.h"
+#include "ktl/kernel/fork.h"
+#include "ktl/kernel/printk.h"
+#include "ktl/locking/mutex.h"
+#include "ktl/locking/spinlock.h"
+#include "ktl/mm/mm.h"
+#include "ktl/sched/completion.h"
+#include "ktl/sched/preempt.h"
+#include "ktl/sched/sched.h"
+#include "ktl/sched/signal.h"
+#include "ktl/sched/task.h"
+#include "ktl/sched/wait.h"
+#include "ktl/time/delay.h"
+#include "ktl/time/jiffies.h"
+#include "ktl/time/timer.h"

@@ -1,0 +1,41 @@
+// The machine: what the kernel needs from the hardware it runs on.
+//
+// The kernel code never touches host threads, host clocks or host sleeping directly; it asks the
+// machine. Two machines implement this: the real one (a host thread per vCPU, CLOCK_MONOTONIC,
+// futexes, a host "timer chip" thread for the tick) and the simulated one (one host thread drives
+// every vCPU in virtual time; a later addition). One kernel runs per process at a time.
+#pragma once
+
+#include <atomic>
+
+#include "ktl/base/compiler.h"
+
+namespace ktl::internal {
+
+class machine {
+ public:
+  virtual ~machine() = default;
+  virtual const char* name() const noexcept = 0;
+  // Nanoseconds since boot.
+  virtual u64 clock_ns() noexcept = 0;
+  // Block the calling vCPU's host context while *word == val, until wake(word) or the machine
+  // clock reaches deadline_ns (UINT64_MAX: no deadline). May return spuriously.
+  virtual void wait_on(std::atomic<int>* word, int val, u64 deadline_ns) noexcept = 0;
+  virtual void wake(std::atomic<int>* word) noexcept = 0;
+  // Start one execution context per vCPU, each running vcpu_main(cpu); returns when all are up.
+  virtual int start_cpus(int nr_cpus) = 0;
+  // Wait for every vCPU context to return from vcpu_main (after shutdown was requested).
+  virtual void join_cpus() = 0;
+  // Host CPUs the machine may use (for default vCPU counts and idle polling policy).
+  virtual int host_cpus() const noexcept = 0;
+};
+
+machine* make_real_machine(unsigned hz);
+
+// Linux futex helpers for host threads (also used by host-thread tasks).
+void futex_wait(std::atomic<int>* word, int val, const struct timespec* rel) noexcept;
+void futex_wait_u32(std::atomic<unsigned>* word, unsigned val) noexcept;
+void futex_wake(std::atomic<int>* word, int n) noexcept;
+void futex_wake_u32(std::atomic<unsigned>* word, int n) noexcept;
+
+}  // namespace ktl::internal

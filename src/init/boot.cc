@@ -1,0 +1,136 @@
+// Boot and poweroff (init/main.c, kernel/reboot.c).
+#include "ktl/kernel/boot.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "arch/fiber.h"
+#include "kernel/kernel_internal.h"
+#include "ktl/base/bug.h"
+#include "ktl/kernel/fork.h"
+#include "ktl/kernel/printk.h"
+#include "ktl/sched/sched.h"
+#include "ktl/time/jiffies.h"
+#include "sched/sched_internal.h"
+#include "time/time_internal.h"
+
+namespace ktl {
+
+namespace {
+boot_params g_params;
+std::mutex g_boot_mu;
+
+std::size_t default_stack_size() {
+#if defined(KTL_ASAN) || defined(__SANITIZE_ADDRESS__) || defined(KTL_TSAN) || defined(__SANITIZE_THREAD__)
+  return 256 * 1024;
+#else
+  return 32 * 1024;
+#endif
+}
+}  // namespace
+
+using namespace internal;
+
+int start_kernel(const boot_params& params) {
+  std::lock_guard<std::mutex> g(g_boot_mu);
+  if (g_kernel.running.load()) return -EBUSY;
+  boot_params p = params;
+  if (p.hz < 24 || p.hz > 10000) return -EINVAL;
+  machine* m = make_real_machine(p.hz);
+  int host = m->host_cpus();
+  if (p.cpus <= 0) p.cpus = host;
+  if (p.cpus > NR_CPUS) {
+    delete m;
+    return -EINVAL;
+  }
+  if (!p.stack_size) p.stack_size = default_stack_size();
+  if (p.stack_size < 8192) {
+    delete m;
+    return -EINVAL;
+  }
+  g_params = p;
+  g_kernel.mach = m;
+  g_kernel.stopping.store(false);
+  g_kernel.idle_poll_ns =
+      p.idle_poll_ns >= 0 ? static_cast<u64>(p.idle_poll_ns) : (p.cpus <= host ? 50000 : 0);
+
+  time_init(p.hz);
+  int loglevel = p.loglevel >= 0 ? p.loglevel : (p.quiet ? 4 : 7);
+  printk_init(p.console_fd, loglevel);
+  stack_pool_init(p.stack_size);
+  sched_init(p.cpus);
+  fork_init(p.cpus);
+
+  printk(KERN_NOTICE "Linux version 6.18.0-ktl (ktl) #1 SMP\n");
+  printk(KERN_INFO "ktl: real machine, %d vCPUs on %d host CPUs, HZ=%u, %zu KiB stacks\n",
+         p.cpus, host, p.hz, p.stack_size / 1024);
+  printk(KERN_INFO "smp: Bringing up secondary CPUs ...\n");
+  g_kernel.running.store(true);
+  m->start_cpus(p.cpus);
+  printk(KERN_INFO "smp: Brought up 1 node, %d CPU%s\n", p.cpus, p.cpus == 1 ? "" : "s");
+  return 0;
+}
+
+bool kernel_running() noexcept { return g_kernel.running.load(std::memory_order_relaxed); }
+const boot_params& kernel_boot_params() noexcept { return g_params; }
+
+int kernel_poweroff() {
+  std::lock_guard<std::mutex> g(g_boot_mu);
+  if (!g_kernel.running.load()) return 0;
+  int ret = 0;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(g_params.poweroff_timeout_ms);
+  while (nr_threads() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  if (nr_threads() > 0) {
+    ret = -ETIMEDOUT;
+    auto tasks = snapshot_tasks();
+    for (task_struct* t : tasks)
+      printk(KERN_ERR "reboot: task %s:%d still alive at poweroff (state %c)\n", t->comm, t->pid,
+             task_state_to_char(t));
+    put_task_snapshot(tasks);
+  }
+  printk(KERN_NOTICE "reboot: Power down\n");
+  g_kernel.stopping.store(true);
+  for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu) {
+    rq* rq = cpu_rq(cpu);
+    rq->pending.fetch_or(PENDING_STOP);
+    kick_cpu(rq);
+  }
+  if (ret == 0) {
+    g_kernel.mach->join_cpus();
+    sched_fini();
+    fork_fini();
+  } else {
+    // Tasks are still alive: a vCPU may be stuck in one of them. Leave the vCPU threads and
+    // their memory to the process exit rather than free what they still use.
+    printk(KERN_ERR "reboot: %d task(s) did not exit; vCPUs abandoned\n", nr_threads());
+  }
+  printk_fini();
+  if (ret == 0) {
+    delete g_kernel.mach;
+  }
+  g_kernel.mach = nullptr;
+  g_kernel.running.store(false);
+  return ret;
+}
+
+kernel::kernel(const boot_params& p) {
+  status_ = start_kernel(p);
+  up_ = status_ == 0;
+}
+kernel::~kernel() {
+  if (up_) poweroff();
+}
+int kernel::poweroff() {
+  if (!up_) return status_;
+  up_ = false;
+  status_ = kernel_poweroff();
+  return status_;
+}
+
+}  // namespace ktl

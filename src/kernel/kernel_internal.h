@@ -1,0 +1,23 @@
+// Private task-lifetime helpers shared by sched/, kernel/ and kthread/.
+#pragma once
+
+#include "ktl/sched/task.h"
+
+namespace ktl::internal {
+
+task_struct* alloc_task_struct() noexcept;
+void free_task_struct(task_struct* p) noexcept;
+// The task everything created from a host thread hangs under (swapper/0, pid 0).
+task_struct* init_task() noexcept;
+void fork_init(int nr_cpus);
+void fork_fini();
+void printk_init(int console_fd, int loglevel);
+void printk_fini();
+// Release the calling task for the last time (TASK_DEAD + final schedule()).
+[[noreturn]] void do_task_dead();
+
+}  // namespace ktl::internal
+
+namespace ktl {
+[[noreturn]] void do_exit(long code);
+}

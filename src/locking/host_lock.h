@@ -1,0 +1,35 @@
+// host_lock: a small lock for host-side bookkeeping (pools, tables) that may be taken from vCPU
+// threads and plain host threads alike. It spins briefly, then yields the host CPU; it is never
+// held across a context switch. Not for kernel code: kernel code uses spinlock_t or mutex.
+#pragma once
+
+#include <atomic>
+#include <sched.h>
+
+#include "ktl/base/compiler.h"
+#include "ktl/base/thread_annotations.h"
+
+namespace ktl::internal {
+
+class KTL_CAPABILITY("host_lock") host_lock {
+ public:
+  void lock() KTL_ACQUIRE() {
+    for (int spins = 0; locked_.exchange(true, std::memory_order_acquire); ++spins) {
+      while (locked_.load(std::memory_order_relaxed)) {
+        if (++spins > 128) {
+          sched_yield();
+          spins = 0;
+        } else {
+          arch_cpu_relax();
+        }
+      }
+    }
+  }
+  bool try_lock() KTL_TRY_ACQUIRE(true) { return !locked_.exchange(true, std::memory_order_acquire); }
+  void unlock() KTL_RELEASE() { locked_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
+}  // namespace ktl::internal

@@ -1,0 +1,820 @@
+// The scheduler core: wake-up, schedule(), context switch, the idle loop.
+//
+// The one invariant everything rests on: a runqueue is touched only by its own vCPU. Other vCPUs
+// and host threads hand a woken task over through the target's lock-free wake list (an MPSC
+// stack, reversed on drain so hand-over is FIFO) and ring its doorbell if it sleeps. So the switch
+// and local wake-up paths take no lock at all; the only shared writes are the state-word CAS
+// (task.h explains the protocol) and on_cpu, which a vCPU about to run a task waits on so it never
+// resumes a fiber whose previous vCPU has not finished switching away from it.
+#include <sched.h>
+
+#include <cstring>
+
+#include "arch/fiber.h"
+#include "kernel/kernel_internal.h"
+#include "ktl/base/bug.h"
+#include "ktl/kernel/printk.h"
+#include "ktl/mm/mm.h"
+#include "ktl/sched/signal.h"
+#include "ktl/time/jiffies.h"
+#include "sched/sched_internal.h"
+#include "time/time_internal.h"
+
+namespace ktl {
+namespace internal {
+
+kernel_state g_kernel;
+
+namespace {
+
+thread_local rq* t_rq = nullptr;
+thread_local task_struct* t_host_task = nullptr;
+
+enum sched_mode { SM_NONE, SM_PREEMPT, SM_YIELD, SM_IDLE };
+
+}  // namespace
+
+KTL_NOINLINE rq* this_rq() noexcept {
+  barrier();
+  return t_rq;
+}
+void set_this_rq(rq* r) noexcept { t_rq = r; }
+
+task_struct* fault_current_task() noexcept { return t_rq ? t_rq->curr : t_host_task; }
+
+// ---- host threads as tasks ----------------------------------------------------------------
+
+namespace {
+
+struct host_task_holder {
+  task_struct* p = nullptr;
+  ~host_task_holder() {
+    if (p) put_task_struct(p);
+  }
+};
+thread_local host_task_holder t_host_holder;
+
+KTL_NOINLINE task_struct* make_host_task() noexcept {
+  task_struct* p = alloc_task_struct();
+  if (!p) panic("out of memory for a host thread's task_struct");
+  p->ktl_flags |= task_struct::kTaskHost;
+  p->state_word.store(TASK_RUNNING | task_struct::kOnRqBit, std::memory_order_relaxed);
+  p->flags = PF_KTHREAD;  // treated as kernel context: signals ignored, no mm
+  p->sig_ignored.store(~sigset_bits{0}, std::memory_order_relaxed);
+  p->pid = -1;
+  std::strncpy(p->comm, "host", TASK_COMM_LEN - 1);
+  p->cpu = -1;
+  t_host_holder.p = p;
+  t_host_task = p;
+  return p;
+}
+
+// schedule() for a host thread: block the host thread itself until a waker sets kOnRqBit again.
+void host_schedule(task_struct* p, sched_mode mode) {
+  unsigned w = p->state_word.load(std::memory_order_relaxed);
+  if (mode != SM_NONE || (w & task_struct::kStateMask) == TASK_RUNNING) {
+    if (mode == SM_YIELD) sched_yield();
+    return;
+  }
+  if (signal_pending_state(w & task_struct::kStateMask, p)) {
+    p->state_word.store(TASK_RUNNING | task_struct::kOnRqBit, std::memory_order_relaxed);
+    return;
+  }
+  if (!p->state_word.compare_exchange_strong(w, w & ~task_struct::kOnRqBit,
+                                             std::memory_order_acq_rel))
+    return;  // woken between the test and the CAS
+  p->nvcsw++;
+  for (;;) {
+    unsigned cur = p->state_word.load(std::memory_order_acquire);
+    if (cur & task_struct::kOnRqBit) break;
+    futex_wait_u32(&p->state_word, cur);
+  }
+}
+
+}  // namespace
+
+// ---- class helpers ---------------------------------------------------------------------------
+
+const sched_class* class_for_policy(int policy) noexcept {
+  if (policy == SCHED_FIFO || policy == SCHED_RR) return &rt_sched_class;
+  return &fair_sched_class;
+}
+
+KTL_ALWAYS_INLINE unsigned rq_nr_running(const rq* rq) {
+  return rq->nr_queued + (rq->curr != rq->idle ? 1 : 0);
+}
+
+void resched_curr(rq* rq) noexcept {
+  rq->pending.fetch_or(PENDING_RESCHED, std::memory_order_relaxed);
+}
+
+static KTL_ALWAYS_INLINE void update_idle_hint(rq* rq, bool idle) {
+  if (rq->cpu >= 64) return;
+  u64 bit = u64{1} << rq->cpu;
+  if (idle)
+    g_kernel.idle_mask.fetch_or(bit, std::memory_order_relaxed);
+  else if (g_kernel.idle_mask.load(std::memory_order_relaxed) & bit)
+    g_kernel.idle_mask.fetch_and(~bit, std::memory_order_relaxed);
+}
+
+// Enqueue a runnable task on this vCPU's runqueue (it must not be queued anywhere).
+void activate_task_local(rq* rq, task_struct* p) {
+  p->cpu = rq->cpu;
+  if (KTL_LIKELY(p != rq->stop)) p->sched_cls = class_for_policy(p->policy);
+  p->sched_cls->enqueue(rq, p, true);
+  rq->nr_queued++;
+  rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
+  task_struct* curr = rq->curr;
+  if (curr == rq->idle || p->sched_cls->rank > curr->sched_cls->rank ||
+      (p->sched_cls == curr->sched_cls && p->sched_cls->wakeup_preempt(rq, curr, p)))
+    resched_curr(rq);
+}
+
+void kick_cpu(rq* rq) noexcept {
+  // Pairs with the seq_cst store of IDLE_SLEEPING and the re-check of the wake list in the idle
+  // loop: either the idle vCPU sees our hand-over, or we see it sleeping and wake it.
+  if (rq->idle_state.load(std::memory_order_seq_cst) == IDLE_SLEEPING &&
+      rq->idle_state.exchange(IDLE_RUNNING, std::memory_order_seq_cst) == IDLE_SLEEPING)
+    g_kernel.mach->wake(&rq->idle_state);
+}
+
+// Hand a runnable task to another vCPU (or to this one from a host thread).
+static void enqueue_remote(task_struct* p, int cpu) {
+  rq* target = cpu_rq(cpu);
+  p->cpu = cpu;
+  task_struct* head = target->wake_list.load(std::memory_order_relaxed);
+  do {
+    p->wake_entry = head;
+  } while (!target->wake_list.compare_exchange_weak(head, p, std::memory_order_seq_cst,
+                                                    std::memory_order_relaxed));
+  if (!head) {
+    target->pending.fetch_or(PENDING_WAKE, std::memory_order_relaxed);
+    kick_cpu(target);
+  }
+}
+
+void enqueue_on_cpu(task_struct* p, int cpu) {
+  rq* rq = this_rq();
+  if (rq && rq->cpu == cpu && !rq->irq_depth) {
+    activate_task_local(rq, p);
+    rq->nr_wakeups_local++;
+  } else if (rq && rq->cpu == cpu) {
+    activate_task_local(rq, p);
+    rq->nr_wakeups_local++;
+  } else {
+    enqueue_remote(p, cpu);
+  }
+}
+
+int select_task_rq(task_struct* p, int this_cpu) noexcept {
+  const cpumask& allowed = p->cpus_mask;
+  if (p->nr_cpus_allowed == 1) {
+    int only = allowed.first();
+    if (g_kernel.online.test(only)) return only;
+  }
+  int prev = p->cpu;
+  u64 idle = g_kernel.idle_mask.load(std::memory_order_relaxed);
+  bool prev_ok = prev >= 0 && allowed.test(prev) && g_kernel.online.test(prev);
+  if (prev_ok && prev < 64 && (idle >> prev) & 1) return prev;
+  // The waker's own vCPU if it has nothing else queued: the woken task runs as soon as the
+  // waker blocks, with warm caches (wake-affine).
+  if (this_cpu >= 0 && allowed.test(this_cpu) && cpu_rq(this_cpu)->nr_queued == 0 &&
+      (!prev_ok || prev == this_cpu))
+    return this_cpu;
+  u64 cand = idle & allowed.bits[0] & g_kernel.online.bits[0];
+  if (cand) return std::countr_zero(cand);
+  if (prev_ok) return prev;
+  if (this_cpu >= 0 && allowed.test(this_cpu)) return this_cpu;
+  cpumask m = allowed & g_kernel.online;
+  int cpu = m.first();
+  return cpu < NR_CPUS ? cpu : 0;
+}
+
+// ---- wake-up ---------------------------------------------------------------------------------
+
+static void ttwu_activate(task_struct* p) {
+  if (KTL_UNLIKELY(p->ktl_flags & task_struct::kTaskHost)) {
+    futex_wake_u32(&p->state_word, 1);
+    return;
+  }
+  rq* rq = this_rq();
+  int cpu = select_task_rq(p, rq ? rq->cpu : -1);
+  if (rq && cpu == rq->cpu) {
+    activate_task_local(rq, p);
+    rq->nr_wakeups_local++;
+  } else {
+    enqueue_remote(p, cpu);
+  }
+}
+
+}  // namespace internal
+
+using namespace internal;
+
+task_struct* get_current() noexcept {
+  rq* rq = this_rq();
+  if (KTL_LIKELY(rq != nullptr)) return rq->curr;
+  task_struct* p = t_host_task;
+  return KTL_LIKELY(p != nullptr) ? p : make_host_task();
+}
+
+int try_to_wake_up(task_struct* p, unsigned state, int /*wake_flags*/) {
+  unsigned w = p->state_word.load(std::memory_order_seq_cst);
+  for (;;) {
+    if (!(w & state & task_struct::kStateMask)) return 0;
+    if (p->state_word.compare_exchange_weak(w, TASK_RUNNING | task_struct::kOnRqBit,
+                                            std::memory_order_seq_cst,
+                                            std::memory_order_seq_cst))
+      break;
+  }
+  // kOnRqBit still set: the task has not blocked yet (it is running, or about to call
+  // schedule()); it will see TASK_RUNNING and stay runnable. Otherwise it is ours to enqueue.
+  if (!(w & task_struct::kOnRqBit)) ttwu_activate(p);
+  return 1;
+}
+
+int wake_up_process(task_struct* p) { return try_to_wake_up(p, TASK_NORMAL, 0); }
+int wake_up_state(task_struct* p, unsigned state) { return try_to_wake_up(p, state, 0); }
+
+void wake_up_new_task(task_struct* p) {
+  p->state_word.store(TASK_RUNNING | task_struct::kOnRqBit, std::memory_order_release);
+  rq* rq = this_rq();
+  int cpu = select_task_rq(p, rq ? rq->cpu : -1);
+  // A new fair task starts at the target's min_vruntime (placed on enqueue).
+  p->se.vlag = 0;
+  enqueue_on_cpu(p, cpu);
+}
+
+void set_current_state(unsigned state) noexcept {
+  task_struct* p = get_current();
+  p->state_word.store(state | task_struct::kOnRqBit, std::memory_order_seq_cst);
+}
+void __set_current_state(unsigned state) noexcept {
+  task_struct* p = get_current();
+  p->state_word.store(state | task_struct::kOnRqBit, std::memory_order_relaxed);
+}
+void set_special_state(unsigned state) noexcept { set_current_state(state); }
+unsigned get_current_state() noexcept { return task_state(get_current()); }
+
+namespace internal {
+
+// ---- context switch --------------------------------------------------------------------------
+
+static void finish_task_switch(task_struct* prev, fcontext_t prev_ctx);
+
+static KTL_ALWAYS_INLINE void switch_mm_lazy(rq* rq, task_struct* prev, task_struct* next) {
+  if (!next->mm) {  // to a kernel thread: keep the loaded address space (lazy TLB)
+    rq->tlb.lazy_tlb++;
+    next->active_mm = prev->active_mm;
+    if (prev->mm) {  // user -> kernel: take a lazy reference
+      mmgrab(prev->active_mm);
+      rq->tlb.mm_grab_lazy++;
+    } else {         // kernel -> kernel: hand the lazy reference over
+      prev->active_mm = nullptr;
+    }
+  } else {           // to a user task
+    if (rq->loaded_mm == next->mm) {
+      rq->tlb.flush_avoided++;
+    } else {
+      rq->tlb.switch_mm++;
+      rq->loaded_mm = next->mm;
+    }
+    next->active_mm = next->mm;
+    if (!prev->mm) {  // kernel -> user: drop the borrowed reference after the switch
+      rq->prev_mm = prev->active_mm;
+      prev->active_mm = nullptr;
+    }
+  }
+}
+
+static void report_stack_corruption(task_struct* p) {
+  printk(KERN_EMERG "Kernel panic - not syncing: corrupted stack end detected inside scheduler\n");
+  printk(KERN_EMERG "CPU: %d UID: 0 PID: %d Comm: %.16s %s 6.18.0-ktl #1\n", p->cpu, p->pid,
+         p->comm, print_tainted());
+  panic("kernel stack overflow in task %s/%d (stack end canary overwritten)", p->comm, p->pid);
+}
+
+static void context_switch(rq* rq, task_struct* prev, task_struct* next) {
+  switch_mm_lazy(rq, prev, next);
+  if (prev->thread.stack && KTL_UNLIKELY(!stack_canary_ok(prev->thread.stack)))
+    report_stack_corruption(prev);
+  // Wait for next's previous vCPU to finish switching away from it (its stack is in use until
+  // then). The window is a handful of instructions.
+  while (KTL_UNLIKELY(next->on_cpu.load(std::memory_order_acquire))) arch_cpu_relax();
+  next->on_cpu.store(1, std::memory_order_relaxed);
+  rq->curr = next;
+  bool dying = task_state(prev) == TASK_DEAD;
+  san_start_switch(prev, next, dying);
+  transfer_t t = boost::context::detail::jump_fcontext(next->thread.ctx, prev);
+  // Back in prev, possibly on another vCPU.
+  san_finish_switch(prev);
+  finish_task_switch(static_cast<task_struct*>(t.data), t.fctx);
+}
+
+// Runs on the new task's stack right after the switch: publish prev's saved context, then let
+// other vCPUs run prev (on_cpu = 0), or bury it if it died.
+static void finish_task_switch(task_struct* prev, fcontext_t prev_ctx) {
+  rq* rq = this_rq();
+  prev->thread.ctx = prev_ctx;
+  if (mm_struct* mm = rq->prev_mm) {
+    rq->prev_mm = nullptr;
+    rq->tlb.mm_drop_lazy++;
+    mmdrop(mm);
+  }
+  if (KTL_UNLIKELY(task_state(prev) == TASK_DEAD)) {
+    if (prev->active_mm) {
+      mmdrop(prev->active_mm);
+      prev->active_mm = nullptr;
+    }
+    san_task_freed(prev);
+    if (prev->thread.stack) {
+      stack_free(&rq->stacks, prev->thread.stack);
+      prev->thread.stack = nullptr;
+    }
+    prev->on_cpu.store(0, std::memory_order_release);
+    put_task_struct(prev);  // the reference the task held on itself while it could run
+    return;
+  }
+  prev->on_cpu.store(0, std::memory_order_release);
+}
+
+void task_entry(transfer_t t) {
+  san_finish_switch(nullptr);
+  finish_task_switch(static_cast<task_struct*>(t.data), t.fctx);
+  task_struct* p = get_current();
+  int ret = p->threadfn(p->threadfn_arg);
+  do_exit(ret);
+}
+
+// ---- scheduling ------------------------------------------------------------------------------
+
+static void drain_wake_list(rq* rq) {
+  task_struct* list = rq->wake_list.exchange(nullptr, std::memory_order_acquire);
+  // The list is LIFO; reverse it so tasks woken first run first.
+  task_struct* fifo = nullptr;
+  while (list) {
+    task_struct* next = list->wake_entry;
+    list->wake_entry = fifo;
+    fifo = list;
+    list = next;
+  }
+  while (fifo) {
+    task_struct* p = fifo;
+    fifo = p->wake_entry;
+    p->wake_entry = nullptr;
+    activate_task_local(rq, p);
+    rq->nr_wakeups_remote++;
+  }
+}
+
+static void scheduler_tick(rq* rq, unsigned long now) {
+  unsigned long ticks = now - rq->last_tick;
+  rq->last_tick = now;
+  task_struct* curr = rq->curr;
+  u64 ns = ticks * tick_nsec();
+  if (curr == rq->idle) return;
+  if (curr->mm)
+    curr->utime += ns;
+  else
+    curr->stime += ns;
+  curr->sched_cls->task_tick(rq, curr, ticks);
+}
+
+static void push_to_idle(rq* rq);
+
+void handle_pending(rq* rq) {
+  if (rq->irq_depth) return;
+  unsigned pend = rq->pending.load(std::memory_order_relaxed);
+  if (pend & (PENDING_TICK | PENDING_WAKE | PENDING_HRTIMER))
+    rq->pending.fetch_and(~(PENDING_TICK | PENDING_WAKE | PENDING_HRTIMER),
+                          std::memory_order_relaxed);
+  rq->irq_depth++;
+  unsigned long now = get_jiffies();
+  if (now != rq->last_tick) scheduler_tick(rq, now);
+  if (rq->wake_list.load(std::memory_order_relaxed)) drain_wake_list(rq);
+  run_local_timers(rq, now);
+  rq->irq_depth--;
+  if (rq->nr_queued > 1 && g_kernel.idle_mask.load(std::memory_order_relaxed)) push_to_idle(rq);
+}
+
+static task_struct* pick_next_task(rq* rq) {
+  if (KTL_UNLIKELY(rq->stop_queued)) {
+    rq->stop_queued = false;
+    return rq->stop;
+  }
+  if (rq->rt.nr) return rt_sched_class.pick_next(rq);
+  if (!rq->cfs.timeline.empty()) return fair_sched_class.pick_next(rq);
+  return rq->idle;
+}
+
+static void schedule_bug(task_struct* prev) {
+  static unsigned long last;
+  unsigned long now = get_jiffies();
+  if (last && time_before(now, last + hz())) return;
+  last = now ? now : 1;
+  printk(KERN_ERR "BUG: scheduling while atomic: %s/%d/0x%08x\n", prev->comm, prev->pid,
+         prev->preempt_count);
+  printk(KERN_ERR "CPU: %d UID: 0 PID: %d Comm: %.16s %s 6.18.0-ktl #1\n", prev->cpu, prev->pid,
+         prev->comm, print_tainted());
+  add_taint(TAINT_WARN);
+}
+
+// Returns true if it switched away (and back).
+static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
+  if (KTL_UNLIKELY(rq->irq_depth)) {
+    // schedule() from a timer callback or other interrupt work: the vCPU is in the middle of
+    // running it and cannot switch. Linux would crash here; report and return to the caller.
+    prev->preempt_count += 0;
+    schedule_bug(prev);
+    return false;
+  }
+  if (KTL_UNLIKELY(prev->preempt_count && mode != SM_PREEMPT)) schedule_bug(prev);
+
+  handle_pending(rq);
+
+  bool blocked = false;
+  if (mode == SM_NONE) {
+    unsigned w = prev->state_word.load(std::memory_order_relaxed);
+    unsigned state = w & task_struct::kStateMask;
+    if (state != TASK_RUNNING) {
+      if (signal_pending_state(state, prev)) {
+        prev->state_word.store(TASK_RUNNING | task_struct::kOnRqBit, std::memory_order_relaxed);
+      } else if (prev->state_word.compare_exchange_strong(w, w & ~task_struct::kOnRqBit,
+                                                          std::memory_order_seq_cst)) {
+        blocked = true;  // from now on a waker owns putting it back on a runqueue
+      }
+    }
+  }
+  if (!blocked && prev != rq->idle) {
+    if (KTL_LIKELY(prev->cpus_mask.test(rq->cpu) || prev == rq->stop)) {
+      // A policy change made while the task ran takes effect here (the task is in no queue).
+      if (KTL_LIKELY(prev != rq->stop)) prev->sched_cls = class_for_policy(prev->policy);
+      prev->sched_cls->put_prev(rq, prev, mode == SM_YIELD);
+      rq->nr_queued++;
+    } else {
+      // Its affinity no longer includes this vCPU (set_cpus_allowed_ptr): move it now.
+      prev->nivcsw++;
+      rq->nr_migrations_out++;
+      blocked = true;
+      prev->sched_cls->put_prev(rq, prev, false);
+      prev->sched_cls->dequeue(rq, prev);
+      int cpu = select_task_rq(prev, -1);
+      // It must not run elsewhere before this vCPU has switched away from it: context_switch()
+      // on the target waits for on_cpu == 0.
+      enqueue_remote(prev, cpu);
+      blocked = false;
+      rq->pending.fetch_and(~PENDING_RESCHED, std::memory_order_relaxed);
+      task_struct* next = pick_next_task(rq);
+      rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
+      rq->nr_switches++;
+      context_switch(rq, prev, next);
+      return true;
+    }
+  }
+
+  task_struct* next = pick_next_task(rq);
+  if (next != rq->idle) rq->nr_queued--;
+  rq->pending.fetch_and(~PENDING_RESCHED, std::memory_order_relaxed);
+  if (next == prev) {
+    rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
+    return false;
+  }
+  if (blocked) {
+    prev->nvcsw++;
+    if (prev->sched_cls->task_blocked) prev->sched_cls->task_blocked(rq, prev);
+  }
+  else if (prev != rq->idle)
+    prev->nivcsw++;
+  rq->nr_switches++;
+  rq->curr = next;  // for nr_running accounting below; context_switch sets it again
+  rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
+  context_switch(rq, prev, next);
+  return true;
+}
+
+// Push a queued task to an idle vCPU it may run on (load balancing without remote runqueue
+// access: the busy vCPU gives work away; idle vCPUs advertise themselves in idle_mask).
+static void push_to_idle(rq* rq) {
+  u64 idle = g_kernel.idle_mask.load(std::memory_order_relaxed) & ~(u64{1} << (rq->cpu & 63));
+  if (!idle) return;
+  task_struct* victim = nullptr;
+  int target = -1;
+  int scanned = 0;
+  for (auto it = rq->cfs.timeline.rbegin(); it != rq->cfs.timeline.rend() && scanned < 4;
+       ++it, ++scanned) {
+    u64 ok = idle & it->cpus_mask.bits[0] & g_kernel.online.bits[0];
+    if (ok) {
+      victim = &*it;
+      target = std::countr_zero(ok);
+      break;
+    }
+  }
+  if (!victim) return;
+  fair_sched_class.dequeue(rq, victim);
+  rq->nr_queued--;
+  rq->nr_migrations_out++;
+  // Only this vCPU may clear its own idle bit, but claim the target so two pushers do not
+  // pile onto the same idle vCPU.
+  g_kernel.idle_mask.fetch_and(~(u64{1} << target), std::memory_order_relaxed);
+  enqueue_remote(victim, target);
+}
+
+}  // namespace internal
+
+void schedule() {
+  rq* rq = this_rq();
+  task_struct* prev = rq ? rq->curr : get_current();
+  if (KTL_UNLIKELY(!rq)) {
+    host_schedule(prev, SM_NONE);
+    return;
+  }
+  __schedule(rq, prev, SM_NONE);
+}
+
+void yield() {
+  rq* rq = this_rq();
+  if (!rq) {
+    sched_yield();
+    return;
+  }
+  task_struct* prev = rq->curr;
+  __set_current_state(TASK_RUNNING);
+  __schedule(rq, prev, SM_YIELD);
+}
+
+int __cond_resched() {
+  rq* rq = this_rq();
+  if (KTL_UNLIKELY(!rq)) return 0;
+  if (KTL_LIKELY(!rq->pending.load(std::memory_order_relaxed) &&
+                 !rq->wake_list.load(std::memory_order_relaxed)))
+    return 0;
+  task_struct* curr = rq->curr;
+  if (rq->irq_depth || curr->preempt_count) return 0;
+  return __schedule(rq, curr, SM_PREEMPT) ? 1 : 0;
+}
+
+bool need_resched() noexcept {
+  rq* rq = this_rq();
+  return rq && (rq->pending.load(std::memory_order_relaxed) & PENDING_RESCHED);
+}
+
+void set_tsk_need_resched(task_struct* p) noexcept {
+  rq* rq = cpu_rq(p->cpu);
+  if (rq) resched_curr(rq);
+}
+
+namespace internal {
+
+// The idle task's loop: the body of each vCPU's host thread (or simulated context).
+void vcpu_main(int cpu) {
+  rq* rq = cpu_rq(cpu);
+  set_this_rq(rq);
+  install_fault_handler_for_thread();
+  task_struct* idle = rq->idle;
+  san_adopt_host_stack(idle);
+  idle->on_cpu.store(1, std::memory_order_relaxed);
+  rq->curr = idle;
+  rq->last_tick = get_jiffies();
+  machine* m = g_kernel.mach;
+  for (;;) {
+    handle_pending(rq);
+    if (rq->nr_queued || rq->stop_queued) {
+      update_idle_hint(rq, false);
+      __schedule(rq, idle, SM_IDLE);
+      continue;
+    }
+    if (rq->pending.load(std::memory_order_relaxed) & PENDING_STOP) break;
+    update_idle_hint(rq, true);
+    // Poll briefly (haltpoll): a wake-up that arrives within the window costs no host sleep.
+    bool work = false;
+    if (rq->idle_poll_ns) {
+      rq->idle_state.store(IDLE_POLLING, std::memory_order_relaxed);
+      u64 until = m->clock_ns() + rq->idle_poll_ns;
+      for (int i = 0;; ++i) {
+        if (rq->wake_list.load(std::memory_order_relaxed) ||
+            (rq->pending.load(std::memory_order_relaxed) & ~PENDING_TICK)) {
+          work = true;
+          break;
+        }
+        arch_cpu_relax();
+        if ((i & 63) == 63 && m->clock_ns() >= until) break;
+      }
+    }
+    if (!work) {
+      rq->idle_state.store(IDLE_SLEEPING, std::memory_order_seq_cst);
+      if (!rq->wake_list.load(std::memory_order_seq_cst) &&
+          !(rq->pending.load(std::memory_order_seq_cst) & ~PENDING_TICK)) {
+        u64 deadline = next_timer_deadline_ns(rq);
+        rq->nr_idle_sleeps++;
+        m->wait_on(&rq->idle_state, IDLE_SLEEPING, deadline);
+      }
+    }
+    rq->idle_state.store(IDLE_RUNNING, std::memory_order_relaxed);
+    jiffies_update_from_clock();
+  }
+  update_idle_hint(rq, false);
+  stack_cache_drain(&rq->stacks);
+  release_fault_handler_for_thread();
+  set_this_rq(nullptr);
+}
+
+// The host timer chip calls this every tick: jiffies already advanced.
+void tick_broadcast(unsigned long /*now*/) noexcept {
+  for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu) {
+    rq* rq = cpu_rq(cpu);
+    if (rq->idle_state.load(std::memory_order_relaxed) != IDLE_SLEEPING &&
+        !(rq->pending.load(std::memory_order_relaxed) & PENDING_TICK))
+      rq->pending.fetch_or(PENDING_TICK, std::memory_order_relaxed);
+  }
+}
+
+void sched_init(int nr_cpus) {
+  g_kernel.nr_cpus = nr_cpus;
+  g_kernel.online.clear_all();
+  g_kernel.possible.clear_all();
+  g_kernel.idle_mask.store(0);
+  for (int cpu = 0; cpu < nr_cpus; ++cpu) {
+    rq* rq = new internal::rq();
+    rq->cpu = cpu;
+    rq->idle_poll_ns = g_kernel.idle_poll_ns;
+    rq->loaded_mm = &init_mm;
+    g_kernel.rqs[cpu] = rq;
+    g_kernel.online.set(cpu);
+    g_kernel.possible.set(cpu);
+    task_struct* idle = alloc_task_struct();
+    if (!idle) panic("cannot allocate the idle task");
+    idle->pid = 0;
+    idle->tgid = 0;
+    idle->flags = PF_IDLE | PF_KTHREAD | PF_NOFREEZE;
+    idle->cpu = cpu;
+    idle->cpus_mask = cpumask::of(cpu);
+    idle->nr_cpus_allowed = 1;
+    idle->sched_cls = &idle_sched_class;
+    idle->prio = MAX_PRIO;
+    idle->static_prio = MAX_PRIO - 20;  // nice 0 as Linux shows it for swapper
+    idle->state_word.store(TASK_RUNNING | task_struct::kOnRqBit, std::memory_order_relaxed);
+    idle->sig_ignored.store(~sigset_bits{0}, std::memory_order_relaxed);
+    idle->active_mm = &init_mm;
+    mmgrab(&init_mm);
+    char name[TASK_COMM_LEN];
+    std::snprintf(name, sizeof name, "swapper/%d", cpu);
+    set_task_comm(idle, name);
+    rq->idle = idle;
+    rq->curr = idle;
+    timer_base_init(rq);
+  }
+}
+
+void sched_fini() {
+  for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu) {
+    rq* rq = g_kernel.rqs[cpu];
+    if (!rq) continue;
+    timer_base_fini(rq);
+    if (rq->idle) {
+      if (rq->idle->active_mm) mmdrop(rq->idle->active_mm);
+      rq->idle->active_mm = nullptr;
+      put_task_struct(rq->idle);
+    }
+    delete rq;
+    g_kernel.rqs[cpu] = nullptr;
+  }
+  g_kernel.nr_cpus = 0;
+  g_kernel.online.clear_all();
+}
+
+task_struct* idle_task(int cpu) { return cpu_rq(cpu)->idle; }
+
+}  // namespace internal
+
+// ---- priorities and affinity ------------------------------------------------------------------
+
+int task_prio(const task_struct* p) noexcept {
+  if (p->policy == SCHED_FIFO || p->policy == SCHED_RR) return -1 - static_cast<int>(p->rt_priority);
+  return p->static_prio - MAX_RT_PRIO;
+}
+
+// Changing scheduling parameters of a queued task would touch another vCPU's runqueue; instead
+// the new parameters are stored and applied when the task is next enqueued (it is re-sorted at its
+// next wake-up or put_prev). For the running task (current) they apply at its next schedule().
+void set_user_nice(task_struct* p, long nice) {
+  if (nice < MIN_NICE) nice = MIN_NICE;
+  if (nice > MAX_NICE) nice = MAX_NICE;
+  p->static_prio = NICE_TO_PRIO(static_cast<int>(nice));
+  if (p->policy != SCHED_FIFO && p->policy != SCHED_RR) {
+    p->prio = p->normal_prio = p->static_prio;
+    p->se.weight = nice_to_weight(static_cast<int>(nice));
+  }
+}
+
+int can_nice(const task_struct*, long nice) { return nice >= MIN_NICE && nice <= MAX_NICE; }
+
+static int do_sched_setscheduler(task_struct* p, int policy, const sched_param* param, bool check) {
+  if (!param) return -EINVAL;
+  int prio = param->sched_priority;
+  if (policy == SCHED_FIFO || policy == SCHED_RR) {
+    if (prio < 1 || prio > MAX_RT_PRIO - 1) return -EINVAL;
+  } else if (policy == SCHED_NORMAL || policy == SCHED_BATCH || policy == SCHED_IDLE) {
+    if (prio != 0) return -EINVAL;
+  } else {
+    return -EINVAL;
+  }
+  (void)check;
+  p->policy = policy;
+  if (policy == SCHED_FIFO || policy == SCHED_RR) {
+    p->rt_priority = static_cast<unsigned>(prio);
+    p->prio = p->normal_prio = MAX_RT_PRIO - 1 - prio;
+    p->rt.time_slice = hz() / 10;
+  } else {
+    p->rt_priority = 0;
+    p->prio = p->normal_prio = p->static_prio;
+    p->se.weight = policy == SCHED_IDLE ? 3 : nice_to_weight(task_nice(p));
+  }
+  // The class follows the policy at the task's next enqueue (it sits in no queue while it runs
+  // or sleeps; a queued task is re-classed after it next runs). Ask for a prompt reschedule.
+  if (p == get_current()) {
+    if (rq* rq = this_rq()) resched_curr(rq);
+  } else if (!(p->state_word.load(std::memory_order_relaxed) & task_struct::kOnRqBit) ||
+             task_state(p) == TASK_NEW) {
+    p->sched_cls = class_for_policy(policy);
+  }
+  return 0;
+}
+
+int sched_setscheduler(task_struct* p, int policy, const sched_param* param) {
+  return do_sched_setscheduler(p, policy, param, true);
+}
+int sched_setscheduler_nocheck(task_struct* p, int policy, const sched_param* param) {
+  return do_sched_setscheduler(p, policy, param, false);
+}
+void sched_set_fifo(task_struct* p) {
+  sched_param sp{MAX_RT_PRIO / 2};
+  WARN_ON_ONCE(sched_setscheduler_nocheck(p, SCHED_FIFO, &sp) != 0);
+}
+void sched_set_fifo_low(task_struct* p) {
+  sched_param sp{1};
+  WARN_ON_ONCE(sched_setscheduler_nocheck(p, SCHED_FIFO, &sp) != 0);
+}
+void sched_set_normal(task_struct* p, int nice) {
+  sched_param sp{0};
+  WARN_ON_ONCE(sched_setscheduler_nocheck(p, SCHED_NORMAL, &sp) != 0);
+  set_user_nice(p, nice);
+}
+
+int do_set_cpus_allowed(task_struct* p, const cpumask* new_mask) {
+  cpumask m = *new_mask & g_kernel.possible;
+  if (m.empty()) return -EINVAL;
+  p->cpus_mask = m;
+  p->nr_cpus_allowed = m.weight();
+  if (p == get_current()) {
+    rq* rq = this_rq();
+    if (rq && !m.test(rq->cpu)) {
+      // Move ourselves: yield; __schedule() sees the affinity no longer covers this vCPU and
+      // hands the task to an allowed one.
+      yield();
+    }
+  }
+  // A queued task on a now-forbidden vCPU moves when that vCPU next picks or puts it; a
+  // sleeping task is placed by its next wake-up.
+  return 0;
+}
+
+int set_cpus_allowed_ptr(task_struct* p, const cpumask* new_mask) {
+  if (p->flags & PF_NO_SETAFFINITY) return -EINVAL;
+  cpumask m = *new_mask & g_kernel.online;
+  if (m.empty()) return -EINVAL;
+  return do_set_cpus_allowed(p, &m);
+}
+
+int smp_processor_id() noexcept {
+  rq* rq = this_rq();
+  return rq ? rq->cpu : 0;
+}
+int raw_smp_processor_id() noexcept { return smp_processor_id(); }
+int num_online_cpus() noexcept { return g_kernel.online.weight(); }
+int num_possible_cpus() noexcept { return g_kernel.possible.weight(); }
+int nr_cpu_ids() noexcept { return g_kernel.nr_cpus; }
+const cpumask& cpu_online_mask() noexcept { return g_kernel.online; }
+const cpumask& cpu_possible_mask() noexcept { return g_kernel.possible; }
+bool cpu_online(int cpu) noexcept { return g_kernel.online.test(cpu); }
+
+sched_cpu_stats cpu_sched_stats(int cpu) {
+  rq* rq = cpu_rq(cpu);
+  sched_cpu_stats s{};
+  if (!rq) return s;
+  s.nr_switches = rq->nr_switches;
+  s.nr_wakeups_local = rq->nr_wakeups_local;
+  s.nr_wakeups_remote = rq->nr_wakeups_remote;
+  s.nr_migrations_out = rq->nr_migrations_out;
+  s.nr_idle_sleeps = rq->nr_idle_sleeps;
+  s.nr_running = rq->nr_running_hint.load(std::memory_order_relaxed);
+  return s;
+}
+
+unsigned long nr_running() {
+  unsigned long n = 0;
+  for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu)
+    n += cpu_rq(cpu)->nr_running_hint.load(std::memory_order_relaxed);
+  return n;
+}
+
+}  // namespace ktl

@@ -1,0 +1,152 @@
+// Private scheduler structures: the per-vCPU runqueue and the scheduling classes.
+#pragma once
+
+#include <atomic>
+#include <boost/intrusive/list.hpp>
+#include <boost/intrusive/set.hpp>
+
+#include "arch/fiber.h"
+#include "arch/machine.h"
+#include "ktl/mm/mm.h"
+#include "ktl/sched/sched.h"
+#include "ktl/sched/task.h"
+
+namespace ktl::internal {
+
+struct timer_base;
+
+struct vruntime_less {
+  bool operator()(const task_struct& a, const task_struct& b) const noexcept {
+    return static_cast<s64>(a.se.vruntime - b.se.vruntime) < 0;
+  }
+};
+using cfs_timeline = boost::intrusive::multiset<
+    task_struct,
+    boost::intrusive::member_hook<
+        task_struct,
+        boost::intrusive::set_member_hook<
+            boost::intrusive::link_mode<boost::intrusive::normal_link>>,
+        &task_struct::run_node>,
+    boost::intrusive::compare<vruntime_less>, boost::intrusive::constant_time_size<true>>;
+using rt_list = boost::intrusive::list<
+    task_struct,
+    boost::intrusive::member_hook<
+        task_struct,
+        boost::intrusive::list_member_hook<
+            boost::intrusive::link_mode<boost::intrusive::normal_link>>,
+        &task_struct::rt_node>,
+    boost::intrusive::constant_time_size<false>>;
+
+struct cfs_rq {
+  cfs_timeline timeline;
+  u64 min_vruntime = 0;
+  unsigned long load = 0;  // sum of queued weights
+};
+
+struct rt_rq {
+  rt_list queue[MAX_RT_PRIO];
+  u64 bitmap[2] = {0, 0};  // bit p set <=> queue[p] non-empty
+  unsigned nr = 0;
+};
+
+// Bits of rq::pending: work for the vCPU to do at its next scheduling point ("interrupts").
+inline constexpr unsigned PENDING_TICK = 1u << 0;
+inline constexpr unsigned PENDING_RESCHED = 1u << 1;  // need_resched
+inline constexpr unsigned PENDING_WAKE = 1u << 2;     // wake list non-empty
+inline constexpr unsigned PENDING_STOP = 1u << 3;     // machine shutting down
+inline constexpr unsigned PENDING_HRTIMER = 1u << 4;
+
+// Idle states of a vCPU, for the doorbell protocol.
+inline constexpr int IDLE_RUNNING = 0;
+inline constexpr int IDLE_POLLING = 1;
+inline constexpr int IDLE_SLEEPING = 2;
+
+struct alignas(kCacheLine) rq {
+  // --- V: touched only by this vCPU ---------------------------------------------------------
+  task_struct* curr = nullptr;
+  task_struct* idle = nullptr;
+  task_struct* stop = nullptr;      // the stopper task (cpu_stop), if any
+  bool stop_queued = false;
+  cfs_rq cfs;
+  rt_rq rt;
+  unsigned nr_queued = 0;           // tasks queued (not counting curr)
+  int cpu = 0;
+  int irq_depth = 0;                // > 0 while running "interrupt" work (timers, wake list)
+  unsigned long last_tick = 0;      // jiffies already accounted
+  mm_struct* loaded_mm = nullptr;   // address space loaded on this vCPU
+  mm_struct* prev_mm = nullptr;     // borrowed mm to drop after the switch (kernel -> user)
+  stack_cache stacks;
+  tlb_stats tlb = {};
+  u64 nr_switches = 0;
+  u64 nr_wakeups_local = 0;
+  u64 nr_wakeups_remote = 0;
+  u64 nr_migrations_out = 0;
+  u64 nr_idle_sleeps = 0;
+  u64 idle_poll_ns = 0;
+  timer_base* timers = nullptr;
+
+  // --- R: written by other vCPUs --------------------------------------------------------------
+  alignas(kCacheLine) std::atomic<task_struct*> wake_list{nullptr};
+  std::atomic<unsigned> pending{0};
+  std::atomic<int> idle_state{IDLE_RUNNING};
+  std::atomic<unsigned> nr_running_hint{0};  // for placement decisions on other vCPUs
+};
+
+struct sched_class {
+  void (*enqueue)(rq* rq, task_struct* p, bool wakeup);
+  void (*dequeue)(rq* rq, task_struct* p);
+  task_struct* (*pick_next)(rq* rq);  // removes the task it returns from the queue
+  void (*put_prev)(rq* rq, task_struct* p, bool yield);
+  void (*task_tick)(rq* rq, task_struct* p, unsigned long ticks);
+  bool (*wakeup_preempt)(rq* rq, task_struct* curr, task_struct* p);
+  bool (*has_queued)(const rq* rq);
+  void (*task_blocked)(rq* rq, task_struct* p);  // may be null
+  int rank;  // stop 3, rt 2, fair 1, idle 0
+};
+
+extern const sched_class stop_sched_class;
+extern const sched_class rt_sched_class;
+extern const sched_class fair_sched_class;
+extern const sched_class idle_sched_class;
+
+const sched_class* class_for_policy(int policy) noexcept;
+unsigned long nice_to_weight(int nice) noexcept;
+
+// Global kernel state (one kernel per process at a time).
+struct kernel_state {
+  machine* mach = nullptr;
+  int nr_cpus = 0;
+  rq* rqs[NR_CPUS] = {};
+  cpumask online;
+  cpumask possible;
+  std::atomic<u64> idle_mask{0};   // vCPUs 0..63 that are idle (placement hint)
+  std::atomic<bool> running{false};
+  std::atomic<bool> stopping{false};
+  u64 idle_poll_ns = 0;
+};
+extern kernel_state g_kernel;
+
+KTL_ALWAYS_INLINE rq* cpu_rq(int cpu) noexcept { return g_kernel.rqs[cpu]; }
+// The runqueue of the vCPU the caller runs on; nullptr on a host thread. Never inlined into the
+// caller so a fiber that resumed on another vCPU re-reads it (see get_current()).
+rq* this_rq() noexcept;
+void set_this_rq(rq* rq) noexcept;
+
+// Entry points used by the machine and the time code.
+void vcpu_main(int cpu);
+void tick_broadcast(unsigned long now_jiffies) noexcept;   // the timer chip: jiffies advanced
+void kick_cpu(rq* rq) noexcept;                            // doorbell, if the vCPU sleeps
+void resched_curr(rq* rq) noexcept;
+void sched_init(int nr_cpus);
+void sched_fini();
+// The fiber entry of every task.
+void task_entry(transfer_t t);
+// Called by the idle loop and by schedule(): run due timers and drain the wake list.
+void handle_pending(rq* rq);
+void activate_task_local(rq* rq, task_struct* p);
+void enqueue_on_cpu(task_struct* p, int cpu);
+int select_task_rq(task_struct* p, int this_cpu) noexcept;
+void dump_runqueues();
+task_struct* idle_task(int cpu);
+
+}  // namespace ktl::internal

@@ -1,0 +1,40 @@
+// Private time structures: the per-vCPU timer base.
+#pragma once
+
+#include <atomic>
+
+#include "ktl/locking/spinlock.h"
+#include "ktl/time/timer.h"
+#include "time/timer_wheel.h"
+
+namespace ktl::internal {
+
+struct rq;
+
+struct timer_base {
+  arch_spinlock lock;
+  timer_wheel wheel;
+  timer_list* running_timer = nullptr;       // lock
+  hrtimer* running_hrtimer = nullptr;        // lock
+  // Lower bound of the earliest pending jiffies expiry; readers race with writers harmlessly
+  // (a stale value only costs one look at the wheel, or a kick).
+  std::atomic<unsigned long> next_expiry{0};
+  // Sorted list of pending hrtimers (through hrtimer::node[0..1]); earliest at hr_head.
+  hrtimer* hr_head = nullptr;                // lock
+  std::atomic<s64> hr_next{KTIME_MAX};
+  int cpu = 0;
+  explicit timer_base(unsigned long now) : wheel(now), next_expiry(now + LONG_MAX / 2) {}
+};
+
+void timer_base_init(rq* rq);
+void timer_base_fini(rq* rq);
+// Runs due timers of this vCPU in softirq context. `now` = jiffies.
+void run_local_timers(rq* rq, unsigned long now);
+// Machine-clock ns at which the vCPU must wake for its next timer (UINT64_MAX: none).
+u64 next_timer_deadline_ns(rq* rq);
+// Bring jiffies up to date with the machine clock (tick_do_update_jiffies64).
+unsigned long jiffies_update_from_clock() noexcept;
+void time_init(unsigned hz);
+u64 pending_timers_total();
+
+}  // namespace ktl::internal
