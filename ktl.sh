@@ -12,6 +12,7 @@ Commands:
   demo [args...]       build release, run: build/release/apps/ktl/ktl boot --demo [args...]
   test [preset...]     for each preset (default: release asan tsan, or $KTL_TEST_PRESETS):
                        configure, build, ctest --preset; ends with "ktl: P passed, F failed"
+                       (tests summed over presets; a preset that fails to build counts 1 failed)
   bench [filter] [benchmark args...]
                        build release, run build/release/bench/ktl_bench (writing
                        build/release/bench.json), then python3 bench/report.py on the JSON
@@ -77,6 +78,7 @@ build() {
 
 cmd_build() {
   (($# <= 1)) || die "usage: ./ktl.sh build [preset]"
+  check_preset "${1:-release}"
   cmd_deps
   build "${1:-release}"
 }
@@ -117,7 +119,8 @@ cmd_test() {
   for p in "${presets[@]}"; do
     local t0=$SECONDS
     if ! build "$p"; then
-      summary+=("$(printf '%-10s BUILD FAILED (%ss)' "$p" $((SECONDS - t0)))")
+      summary+=("$(printf '%-10s BUILD FAILED, counted as 1 failed (%ss)' "$p" $((SECONDS - t0)))")
+      total_fail=$((total_fail + 1))
       any_failed=1
       continue
     fi

@@ -1,0 +1,124 @@
+#include "support/kernel_test.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+namespace ktl::testing {
+
+struct task_handle::state {
+  std::function<int()> fn;
+  completion done;
+  int result = 0;
+};
+
+scoped_kernel::scoped_kernel(int cpus, unsigned hz) {
+  boot_params bp;
+  bp.cpus = cpus;
+  bp.hz = hz;
+  bp.console_fd = -1;
+  int r = start_kernel(bp);
+  EXPECT_EQ(r, 0) << "start_kernel failed";
+  up_ = r == 0;
+}
+
+scoped_kernel::~scoped_kernel() {
+  if (up_) poweroff();
+}
+
+int scoped_kernel::poweroff() {
+  if (!up_) return 0;
+  up_ = false;
+  int r = kernel_poweroff();
+  EXPECT_EQ(r, 0) << "poweroff with tasks still alive:\n" << dmesg();
+  return r;
+}
+
+static int trampoline(void* arg) {
+  auto* st = static_cast<task_handle::state*>(arg);
+  st->result = st->fn();
+  complete(&st->done);
+  return st->result;
+}
+
+static task_handle make(kernel_clone_args a, std::function<int()> fn, int cpu, bool start_now) {
+  task_handle h;
+  h.st = new task_handle::state();
+  h.st->fn = std::move(fn);
+  a.fn = trampoline;
+  a.fn_arg = h.st;
+  task_struct* p = copy_process(a);
+  if (IS_ERR(p)) {
+    ADD_FAILURE() << "copy_process failed: " << PTR_ERR(p);
+    delete h.st;
+    h.st = nullptr;
+    return h;
+  }
+  get_task_struct(p);
+  if (cpu >= 0) {
+    cpumask m = cpumask::of(cpu);
+    do_set_cpus_allowed(p, &m);
+  }
+  h.task = p;
+  if (start_now) wake_up_new_task(p);
+  return h;
+}
+
+task_handle spawn(std::function<int()> fn, const char* name, int cpu, bool start_now) {
+  kernel_clone_args a;
+  a.name = name;
+  a.kthread = true;
+  return make(a, std::move(fn), cpu, start_now);
+}
+
+task_handle spawn_user(std::function<int()> fn, const char* name, int cpu, mm_struct* mm) {
+  kernel_clone_args a;
+  a.name = name;
+  a.user = true;
+  a.mm = mm;
+  return make(a, std::move(fn), cpu, true);
+}
+
+void start(task_handle& h) { wake_up_new_task(h.task); }
+
+int join(task_handle& h) {
+  int r = 0;
+  EXPECT_TRUE(join_for(h, 60000, &r)) << "task " << (h.task ? h.task->comm : "?")
+                                      << " did not finish";
+  return r;
+}
+
+bool join_for(task_handle& h, int ms, int* result) {
+  if (!h.st) return false;
+  unsigned long left = msecs_to_jiffies(static_cast<unsigned>(ms));
+  if (!wait_for_completion_timeout(&h.st->done, left)) return false;
+  if (result) *result = h.st->result;
+  // The task may still be on its way out (do_exit); wait until it is gone so poweroff is clean.
+  task_struct* p = h.task;
+  wait_until([p] { return p->exit_state.load() != 0; }, ms);
+  put_task_struct(p);
+  delete h.st;
+  h.st = nullptr;
+  h.task = nullptr;
+  return true;
+}
+
+bool wait_until(const std::function<bool()>& cond, int ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  return true;
+}
+
+void KernelTest::SetUp() { kernel_ = std::make_unique<scoped_kernel>(GetParam()); }
+void KernelTest::TearDown() { kernel_.reset(); }
+
+int stress_iterations(int base) {
+  const char* s = std::getenv("KTL_STRESS_SCALE");
+  int scale = s ? std::atoi(s) : 1;
+  return base * (scale > 0 ? scale : 1);
+}
+
+}  // namespace ktl::testing
