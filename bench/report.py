@@ -20,8 +20,8 @@ Main metric per group:
 
 The `ns_per_op` counter is meant to be built as
 `benchmark::Counter(ops, kIsRate | kInvert)`, whose JSON value is in SECONDS
-per op; values below 0.01 are therefore read as seconds and scaled to ns,
-larger values are taken to be ns already.
+per op; it is scaled to ns.  A plain counter already in ns is recognised
+(scaled by 1e9 it would exceed the time of a whole iteration) and used as is.
 
 When benchmarks were run with repetitions, the `median` aggregate is used
 (and the `cv` aggregate, if present, is shown as a +-% spread).  Repetitions
@@ -143,14 +143,28 @@ def load(path: str) -> tuple[dict[str, Any], list[Group]]:
 # ------------------------------------------------------------------ metrics
 
 
-def ns_per_op(d: dict[str, Any]) -> float | None:
-    v = d.get("ns_per_op")
-    if isinstance(v, (int, float)) and v > 0:
-        return v * 1e9 if v < 1e-2 else float(v)
+def real_time_ns(d: dict[str, Any]) -> float | None:
     rt = d.get("real_time")
     if isinstance(rt, (int, float)):
         return float(rt) * TIME_UNIT_TO_NS.get(d.get("time_unit", "ns"), 1.0)
     return None
+
+
+def ns_per_op(d: dict[str, Any]) -> float | None:
+    """Wall ns per op: the `ns_per_op` counter, else real_time per iteration.
+
+    The counter is normally an inverted rate, i.e. SECONDS per op.  A plain
+    counter holding ns is accepted too: an iteration holds at least one op,
+    so seconds*1e9 can never exceed the time of one iteration by much, while
+    a value already in ns scaled by 1e9 always would.
+    """
+    v = d.get("ns_per_op")
+    rt = real_time_ns(d)
+    if isinstance(v, (int, float)) and v > 0:
+        if rt is not None and rt > 0:
+            return v * 1e9 if v * 1e9 <= rt * 1.5 else float(v)
+        return v * 1e9 if v < 1e-2 else float(v)
+    return rt
 
 
 def group_metric(g: Group) -> Metric:

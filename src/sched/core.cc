@@ -27,8 +27,10 @@ kernel_state g_kernel;
 
 namespace {
 
-thread_local rq* t_rq = nullptr;
-thread_local task_struct* t_host_task = nullptr;
+// initial-exec: a fixed offset from the thread pointer, not a __tls_get_addr() call (the library
+// is built position-independent).
+__attribute__((tls_model("initial-exec"))) thread_local rq* t_rq = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local task_struct* t_host_task = nullptr;
 
 enum sched_mode { SM_NONE, SM_PREEMPT, SM_YIELD, SM_IDLE };
 
@@ -385,6 +387,11 @@ static void push_to_idle(rq* rq);
 void handle_pending(rq* rq) {
   if (rq->irq_depth) return;
   unsigned pend = rq->pending.load(std::memory_order_relaxed);
+  // Fast path: no tick since the last look, nothing handed over, no timer due.
+  if (KTL_LIKELY(!(pend & (PENDING_TICK | PENDING_WAKE | PENDING_HRTIMER)) &&
+                 get_jiffies() == rq->last_tick &&
+                 !rq->wake_list.load(std::memory_order_relaxed) && !timers_due(rq)))
+    return;
   if (pend & (PENDING_TICK | PENDING_WAKE | PENDING_HRTIMER))
     rq->pending.fetch_and(~(PENDING_TICK | PENDING_WAKE | PENDING_HRTIMER),
                           std::memory_order_relaxed);
@@ -474,7 +481,8 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
 
   task_struct* next = pick_next_task(rq);
   if (next != rq->idle) rq->nr_queued--;
-  rq->pending.fetch_and(~PENDING_RESCHED, std::memory_order_relaxed);
+  if (rq->pending.load(std::memory_order_relaxed) & PENDING_RESCHED)
+    rq->pending.fetch_and(~PENDING_RESCHED, std::memory_order_relaxed);
   if (next == prev) {
     rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
     return false;

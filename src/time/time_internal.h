@@ -30,6 +30,8 @@ void timer_base_init(rq* rq);
 void timer_base_fini(rq* rq);
 // Runs due timers of this vCPU in softirq context. `now` = jiffies.
 void run_local_timers(rq* rq, unsigned long now);
+// Cheap test: could run_local_timers() have anything to do?
+bool timers_due(rq* rq) noexcept;
 // Machine-clock ns at which the vCPU must wake for its next timer (UINT64_MAX: none).
 u64 next_timer_deadline_ns(rq* rq);
 // Bring jiffies up to date with the machine clock (tick_do_update_jiffies64).

@@ -128,6 +128,12 @@ void timer_base_fini(rq* rq) {
 
 static void run_hrtimers(timer_base* base, rq* rq);
 
+bool timers_due(rq* rq) noexcept {
+  timer_base* base = rq->timers;
+  return base->hr_next.load(std::memory_order_relaxed) != KTIME_MAX ||
+         !time_before(get_jiffies(), base->next_expiry.load(std::memory_order_relaxed));
+}
+
 void run_local_timers(rq* rq, unsigned long now) {
   timer_base* base = rq->timers;
   if (KTL_UNLIKELY(base->hr_next.load(std::memory_order_relaxed) != KTIME_MAX))

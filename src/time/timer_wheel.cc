@@ -162,12 +162,17 @@ void timer_wheel::cascade(unsigned lvl, unsigned idx) noexcept {
   std::uint64_t& bits = upper_bits_[lvl - 1];
   if ((bits & bit) == 0) return;
   bits &= ~bit;
-  wheel_list& src = upper_[lvl - 1][idx];
+  // Detach the slot first. Every node's remaining delta is below this level's span, so none should land
+  // back in this slot; working on a private list guarantees termination even if one did.
+  wheel_list moving;
+  moving.splice_back(upper_[lvl - 1][idx]);
   // Walking back to front and prepending keeps the cascaded nodes in their relative order and puts them
   // ahead of nodes already in the target slots: for any one expiry those were added later (they were
   // filed at a lower level because their delta was smaller), so FIFO order among equal expiries holds.
-  // A node never lands back in `src`: its remaining delta is below this level's span.
-  while (wheel_node* n = src.pop_back()) place(n, /*front=*/true);
+  while (wheel_node* n = moving.pop_back()) {
+    assert(n->expires - (clk_ + 1) < (1UL << shift_of(lvl)));
+    place(n, /*front=*/true);
+  }
 }
 
 void timer_wheel::process_jiffy(unsigned long j, wheel_list& out) noexcept {

@@ -7,6 +7,9 @@
 // protocol (sched/task.h) turns a wake that races with the sleep into "do not sleep".
 // Return values follow Linux exactly: see each macro. Timeouts are in jiffies.
 //
+// The engine's functions carry an _impl suffix: a function named like one of the macros would be
+// re-expanded by the preprocessor.
+//
 // The macros take the queue as an lvalue (not a pointer) and the condition as an expression that
 // may be evaluated any number of times, exactly like the kernel's.
 #pragma once
@@ -154,7 +157,7 @@ KTL_ALWAYS_INLINE long fast_timeout(Cond& cond, long ret, bool* done) {
 }
 
 template <typename Cond>
-void wait_event(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
+void wait_event_impl(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
                 const char* site) {
   might_sleep();
   if (cond()) return;
@@ -165,7 +168,7 @@ void wait_event(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive
   });
 }
 template <typename Cond>
-int wait_event_intr(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
+int wait_event_intr_impl(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
                     const char* site) {
   might_sleep();
   if (cond()) return 0;
@@ -176,7 +179,7 @@ int wait_event_intr(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclu
   }));
 }
 template <typename Cond>
-long wait_event_timeout(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
+long wait_event_timeout_impl(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
                         long timeout, const char* site) {
   might_sleep();
   bool done;
@@ -191,76 +194,76 @@ long wait_event_timeout(wait_queue_head* wq, Cond&& cond, unsigned state, bool e
 
 // void; TASK_UNINTERRUPTIBLE.
 #define wait_event(wq, condition)                                                       \
-  ::ktl::wait_detail::wait_event(&(wq), [&]() -> bool { return (condition); },           \
+  ::ktl::wait_detail::wait_event_impl(&(wq), [&]() -> bool { return (condition); },           \
                                  ::ktl::TASK_UNINTERRUPTIBLE, false, __func__)
 #define wait_event_exclusive(wq, condition)                                             \
-  ::ktl::wait_detail::wait_event(&(wq), [&]() -> bool { return (condition); },           \
+  ::ktl::wait_detail::wait_event_impl(&(wq), [&]() -> bool { return (condition); },           \
                                  ::ktl::TASK_UNINTERRUPTIBLE, true, __func__)
 #define io_wait_event(wq, condition) wait_event(wq, condition)
 // void; TASK_IDLE (no load contribution, no hung-task report).
 #define wait_event_idle(wq, condition)                                                  \
-  ::ktl::wait_detail::wait_event(&(wq), [&]() -> bool { return (condition); },           \
+  ::ktl::wait_detail::wait_event_impl(&(wq), [&]() -> bool { return (condition); },           \
                                  ::ktl::TASK_IDLE, false, __func__)
 #define wait_event_idle_exclusive(wq, condition)                                        \
-  ::ktl::wait_detail::wait_event(&(wq), [&]() -> bool { return (condition); },           \
+  ::ktl::wait_detail::wait_event_impl(&(wq), [&]() -> bool { return (condition); },           \
                                  ::ktl::TASK_IDLE, true, __func__)
 // long: 0 timed out with the condition false, 1 condition true at the deadline, else the
 // remaining jiffies.
 #define wait_event_timeout(wq, condition, timeout)                                        \
-  ::ktl::wait_detail::wait_event_timeout(&(wq), [&]() -> bool { return (condition); },     \
+  ::ktl::wait_detail::wait_event_timeout_impl(&(wq), [&]() -> bool { return (condition); },     \
                                          ::ktl::TASK_UNINTERRUPTIBLE, false, (timeout),    \
                                          __func__)
 #define wait_event_idle_timeout(wq, condition, timeout)                                   \
-  ::ktl::wait_detail::wait_event_timeout(&(wq), [&]() -> bool { return (condition); },     \
+  ::ktl::wait_detail::wait_event_timeout_impl(&(wq), [&]() -> bool { return (condition); },     \
                                          ::ktl::TASK_IDLE, false, (timeout), __func__)
 #define wait_event_idle_exclusive_timeout(wq, condition, timeout)                         \
-  ::ktl::wait_detail::wait_event_timeout(&(wq), [&]() -> bool { return (condition); },     \
+  ::ktl::wait_detail::wait_event_timeout_impl(&(wq), [&]() -> bool { return (condition); },     \
                                          ::ktl::TASK_IDLE, true, (timeout), __func__)
 // int: 0, or -ERESTARTSYS if interrupted by a signal (for a kthread: kthread_stop()).
 #define wait_event_interruptible(wq, condition)                                           \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       ::ktl::TASK_INTERRUPTIBLE, false, __func__)
 #define wait_event_interruptible_exclusive(wq, condition)                                 \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       ::ktl::TASK_INTERRUPTIBLE, true, __func__)
 #define wait_event_freezable(wq, condition)                                               \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       ::ktl::TASK_INTERRUPTIBLE | ::ktl::TASK_FREEZABLE,   \
                                       false, __func__)
 #define wait_event_freezable_exclusive(wq, condition)                                     \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       ::ktl::TASK_INTERRUPTIBLE | ::ktl::TASK_FREEZABLE,   \
                                       true, __func__)
 // int: 0 or -ERESTARTSYS (only fatal signals wake).
 #define wait_event_killable(wq, condition)                                                \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       ::ktl::TASK_KILLABLE, false, __func__)
 #define wait_event_killable_exclusive(wq, condition)                                      \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       ::ktl::TASK_KILLABLE, true, __func__)
 #define wait_event_state(wq, condition, state)                                            \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       (state), false, __func__)
 #define wait_event_state_exclusive(wq, condition, state)                                  \
-  ::ktl::wait_detail::wait_event_intr(&(wq), [&]() -> bool { return (condition); },        \
+  ::ktl::wait_detail::wait_event_intr_impl(&(wq), [&]() -> bool { return (condition); },        \
                                       (state), true, __func__)
 // long: -ERESTARTSYS, 0, 1 or remaining jiffies.
 #define wait_event_interruptible_timeout(wq, condition, timeout)                          \
-  ::ktl::wait_detail::wait_event_timeout(&(wq), [&]() -> bool { return (condition); },     \
+  ::ktl::wait_detail::wait_event_timeout_impl(&(wq), [&]() -> bool { return (condition); },     \
                                          ::ktl::TASK_INTERRUPTIBLE, false, (timeout),      \
                                          __func__)
 #define wait_event_killable_timeout(wq, condition, timeout)                               \
-  ::ktl::wait_detail::wait_event_timeout(&(wq), [&]() -> bool { return (condition); },     \
+  ::ktl::wait_detail::wait_event_timeout_impl(&(wq), [&]() -> bool { return (condition); },     \
                                          ::ktl::TASK_KILLABLE, false, (timeout), __func__)
 #define wait_event_freezable_timeout(wq, condition, timeout)                              \
-  ::ktl::wait_detail::wait_event_timeout(                                                 \
+  ::ktl::wait_detail::wait_event_timeout_impl(                                                 \
       &(wq), [&]() -> bool { return (condition); },                                       \
       ::ktl::TASK_INTERRUPTIBLE | ::ktl::TASK_FREEZABLE, false, (timeout), __func__)
 
 // wait_event_cmd: cmd1 runs before each sleep, cmd2 after (used to drop and retake a lock).
 #define wait_event_cmd(wq, condition, cmd1, cmd2)                                         \
   do {                                                                                    \
-    ::ktl::might_sleep();                                                                 \
+    ::ktl::__might_sleep(__FILE__, __LINE__);                                                                 \
     if (condition) break;                                                                 \
     ::ktl::wait_detail::wait_event_loop<false>(                                           \
         &(wq), [&]() -> bool { return (condition); }, ::ktl::TASK_UNINTERRUPTIBLE, false,  \
@@ -273,7 +276,7 @@ long wait_event_timeout(wait_queue_head* wq, Cond&& cond, unsigned state, bool e
   } while (0)
 #define wait_event_exclusive_cmd(wq, condition, cmd1, cmd2)                               \
   do {                                                                                    \
-    ::ktl::might_sleep();                                                                 \
+    ::ktl::__might_sleep(__FILE__, __LINE__);                                                                 \
     if (condition) break;                                                                 \
     ::ktl::wait_detail::wait_event_loop<false>(                                           \
         &(wq), [&]() -> bool { return (condition); }, ::ktl::TASK_UNINTERRUPTIBLE, true,   \
@@ -368,7 +371,7 @@ struct hr_deadline {
   bool expired() const noexcept;
 };
 template <typename Cond>
-int wait_event_hrtimeout(wait_queue_head* wq, Cond&& cond, unsigned state, s64 timeout_ns) {
+int wait_event_hrtimeout_impl(wait_queue_head* wq, Cond&& cond, unsigned state, s64 timeout_ns) {
   might_sleep();
   if (cond()) return 0;
   hr_deadline deadline(timeout_ns);
@@ -383,10 +386,10 @@ int wait_event_hrtimeout(wait_queue_head* wq, Cond&& cond, unsigned state, s64 t
 }
 }  // namespace wait_detail
 #define wait_event_hrtimeout(wq, condition, timeout)                                        \
-  ::ktl::wait_detail::wait_event_hrtimeout(&(wq), [&]() -> bool { return (condition); },     \
+  ::ktl::wait_detail::wait_event_hrtimeout_impl(&(wq), [&]() -> bool { return (condition); },     \
                                            ::ktl::TASK_UNINTERRUPTIBLE, (timeout))
 #define wait_event_interruptible_hrtimeout(wq, condition, timeout)                          \
-  ::ktl::wait_detail::wait_event_hrtimeout(&(wq), [&]() -> bool { return (condition); },     \
+  ::ktl::wait_detail::wait_event_hrtimeout_impl(&(wq), [&]() -> bool { return (condition); },     \
                                            ::ktl::TASK_INTERRUPTIBLE, (timeout))
 
 long schedule_timeout(long timeout);
