@@ -313,6 +313,13 @@ def context_lines(ctx: dict[str, Any]) -> list[str]:
         bits.append("load " + " ".join(f"{x:.2f}" for x in ctx["load_avg"]))
     if bits:
         lines.append(", ".join(bits))
+    load = ctx.get("load_avg") or []
+    ncpu = ctx.get("num_cpus") or 0
+    if load and ncpu and float(load[0]) > 0.5 * ncpu:
+        lines.append(
+            f"WARNING: 1-min load {float(load[0]):.2f} on {ncpu} CPUs at start: the machine was busy, "
+            "multi-threaded figures (xcpu_wake, spawn/std_thread, wq_*) are unreliable"
+        )
     if ctx.get("library_build_type") == "debug":
         lines.append("note: Google Benchmark library was built as debug (harness overhead only)")
     return lines

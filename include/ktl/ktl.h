@@ -12,6 +12,7 @@
 #include "ktl/locking/spinlock.h"
 #include "ktl/mm/mm.h"
 #include "ktl/sched/completion.h"
+#include "ktl/sched/percpu.h"
 #include "ktl/sched/preempt.h"
 #include "ktl/sched/sched.h"
 #include "ktl/sched/signal.h"

@@ -59,6 +59,7 @@ int start_kernel(const boot_params& params) {
       p.idle_poll_ns >= 0 ? static_cast<u64>(p.idle_poll_ns) : (p.cpus <= host ? 50000 : 0);
 
   time_init(p.hz);
+  reset_report_ratelimits();
   int loglevel = p.loglevel >= 0 ? p.loglevel : (p.quiet ? 4 : 7);
   printk_init(p.console_fd, loglevel);
   stack_pool_init(p.stack_size);

@@ -15,6 +15,7 @@ void printk_init(int console_fd, int loglevel);
 void printk_fini();
 // Release the calling task for the last time (TASK_DEAD + final schedule()).
 [[noreturn]] void do_task_dead();
+void reset_report_ratelimits() noexcept;
 
 }  // namespace ktl::internal
 

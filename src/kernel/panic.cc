@@ -19,6 +19,8 @@ namespace ktl {
 
 namespace {
 std::atomic<unsigned long> g_taint{0};
+// Rate limits of the "once a second" reports, in jiffies (0 = never reported this boot).
+std::atomic<unsigned long> g_might_sleep_prev{0};
 std::atomic<unsigned> g_oops_count{0};
 
 const char* short_file(const char* file) {
@@ -108,11 +110,10 @@ void __might_sleep(const char* file, int line) noexcept {
   bool in_irq_work = rq && rq->irq_depth;
   if (KTL_LIKELY(!pc && !irqs_off && !in_irq_work)) return;
   // One report a second at most, as the kernel's __might_resched() rate limit.
-  static std::atomic<unsigned long> prev_jiffy{0};
   unsigned long now = get_jiffies();
-  unsigned long prev = prev_jiffy.load(std::memory_order_relaxed);
+  unsigned long prev = g_might_sleep_prev.load(std::memory_order_relaxed);
   if (prev && time_before(now, prev + hz())) return;
-  prev_jiffy.store(now ? now : 1, std::memory_order_relaxed);
+  g_might_sleep_prev.store(now ? now : 1, std::memory_order_relaxed);
   printk(KERN_ERR "BUG: sleeping function called from invalid context at %s:%d\n",
          short_file(file), line);
   printk(KERN_ERR "in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: %d, name: %s\n",
@@ -122,6 +123,11 @@ void __might_sleep(const char* file, int line) noexcept {
   add_taint(TAINT_WARN);
   print_task_line(p);
 }
+
+namespace internal {
+// A new boot starts with fresh rate limits (jiffies starts over at INITIAL_JIFFIES).
+void reset_report_ratelimits() noexcept { g_might_sleep_prev.store(0); }
+}  // namespace internal
 
 const char* errname(int err) noexcept {
   switch (err < 0 ? -err : err) {

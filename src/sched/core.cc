@@ -103,7 +103,7 @@ const sched_class* class_for_policy(int policy) noexcept {
 }
 
 KTL_ALWAYS_INLINE unsigned rq_nr_running(const rq* rq) {
-  return rq->nr_queued + (rq->curr != rq->idle ? 1 : 0);
+  return rq_nr_queued(rq) + (rq->curr != rq->idle ? 1 : 0);
 }
 
 void resched_curr(rq* rq) noexcept {
@@ -124,7 +124,6 @@ void activate_task_local(rq* rq, task_struct* p) {
   p->cpu = rq->cpu;
   if (KTL_LIKELY(p != rq->stop)) p->sched_cls = class_for_policy(p->policy);
   p->sched_cls->enqueue(rq, p, true);
-  rq->nr_queued++;
   rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
   task_struct* curr = rq->curr;
   if (curr == rq->idle || p->sched_cls->rank > curr->sched_cls->rank ||
@@ -180,7 +179,7 @@ int select_task_rq(task_struct* p, int this_cpu) noexcept {
   if (prev_ok && prev < 64 && (idle >> prev) & 1) return prev;
   // The waker's own vCPU if it has nothing else queued: the woken task runs as soon as the
   // waker blocks, with warm caches (wake-affine).
-  if (this_cpu >= 0 && allowed.test(this_cpu) && cpu_rq(this_cpu)->nr_queued == 0 &&
+  if (this_cpu >= 0 && allowed.test(this_cpu) && rq_nr_queued(cpu_rq(this_cpu)) == 0 &&
       (!prev_ok || prev == this_cpu))
     return this_cpu;
   u64 cand = idle & allowed.bits[0] & g_kernel.online.bits[0];
@@ -401,7 +400,7 @@ void handle_pending(rq* rq) {
   if (rq->wake_list.load(std::memory_order_relaxed)) drain_wake_list(rq);
   run_local_timers(rq, now);
   rq->irq_depth--;
-  if (rq->nr_queued > 1 && g_kernel.idle_mask.load(std::memory_order_relaxed)) push_to_idle(rq);
+  if (rq_nr_queued(rq) > 1 && g_kernel.idle_mask.load(std::memory_order_relaxed)) push_to_idle(rq);
 }
 
 static task_struct* pick_next_task(rq* rq) {
@@ -415,10 +414,11 @@ static task_struct* pick_next_task(rq* rq) {
 }
 
 static void schedule_bug(task_struct* prev) {
-  static unsigned long last;
+  // Rate-limited per vCPU: once a second.
+  rq* rq = this_rq();
   unsigned long now = get_jiffies();
-  if (last && time_before(now, last + hz())) return;
-  last = now ? now : 1;
+  if (rq->last_sched_bug && time_before(now, rq->last_sched_bug + hz())) return;
+  rq->last_sched_bug = now ? now : 1;
   printk(KERN_ERR "BUG: scheduling while atomic: %s/%d/0x%08x\n", prev->comm, prev->pid,
          prev->preempt_count);
   printk(KERN_ERR "CPU: %d UID: 0 PID: %d Comm: %.16s %s 6.18.0-ktl #1\n", prev->cpu, prev->pid,
@@ -452,46 +452,36 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
       }
     }
   }
+  bool migrating = false;
   if (!blocked && prev != rq->idle) {
     if (KTL_LIKELY(prev->cpus_mask.test(rq->cpu) || prev == rq->stop)) {
       // A policy change made while the task ran takes effect here (the task is in no queue).
       if (KTL_LIKELY(prev != rq->stop)) prev->sched_cls = class_for_policy(prev->policy);
       prev->sched_cls->put_prev(rq, prev, mode == SM_YIELD);
-      rq->nr_queued++;
     } else {
-      // Its affinity no longer includes this vCPU (set_cpus_allowed_ptr): move it now.
-      prev->nivcsw++;
-      rq->nr_migrations_out++;
-      blocked = true;
-      prev->sched_cls->put_prev(rq, prev, false);
-      prev->sched_cls->dequeue(rq, prev);
-      int cpu = select_task_rq(prev, -1);
-      // It must not run elsewhere before this vCPU has switched away from it: context_switch()
-      // on the target waits for on_cpu == 0.
-      enqueue_remote(prev, cpu);
-      blocked = false;
-      rq->pending.fetch_and(~PENDING_RESCHED, std::memory_order_relaxed);
-      task_struct* next = pick_next_task(rq);
-      rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
-      rq->nr_switches++;
-      context_switch(rq, prev, next);
-      return true;
+      // Its affinity no longer includes this vCPU (set_cpus_allowed_ptr): it leaves now.
+      migrating = true;
     }
   }
 
   task_struct* next = pick_next_task(rq);
-  if (next != rq->idle) rq->nr_queued--;
   if (rq->pending.load(std::memory_order_relaxed) & PENDING_RESCHED)
     rq->pending.fetch_and(~PENDING_RESCHED, std::memory_order_relaxed);
   if (next == prev) {
     rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
     return false;
   }
-  if (blocked) {
+  if (KTL_UNLIKELY(migrating)) {
+    prev->nivcsw++;
+    rq->nr_migrations_out++;
+    if (prev->sched_cls->task_blocked) prev->sched_cls->task_blocked(rq, prev);
+    // The target vCPU will not resume it before this one has switched away: context_switch()
+    // there waits for on_cpu == 0.
+    enqueue_remote(prev, select_task_rq(prev, -1));
+  } else if (blocked) {
     prev->nvcsw++;
     if (prev->sched_cls->task_blocked) prev->sched_cls->task_blocked(rq, prev);
-  }
-  else if (prev != rq->idle)
+  } else if (prev != rq->idle)
     prev->nivcsw++;
   rq->nr_switches++;
   rq->curr = next;  // for nr_running accounting below; context_switch sets it again
@@ -519,7 +509,6 @@ static void push_to_idle(rq* rq) {
   }
   if (!victim) return;
   fair_sched_class.dequeue(rq, victim);
-  rq->nr_queued--;
   rq->nr_migrations_out++;
   // Only this vCPU may clear its own idle bit, but claim the target so two pushers do not
   // pile onto the same idle vCPU.
@@ -586,7 +575,7 @@ void vcpu_main(int cpu) {
   machine* m = g_kernel.mach;
   for (;;) {
     handle_pending(rq);
-    if (rq->nr_queued || rq->stop_queued) {
+    if (rq_nr_queued(rq)) {
       update_idle_hint(rq, false);
       __schedule(rq, idle, SM_IDLE);
       continue;
@@ -600,7 +589,7 @@ void vcpu_main(int cpu) {
       u64 until = m->clock_ns() + rq->idle_poll_ns;
       for (int i = 0;; ++i) {
         if (rq->wake_list.load(std::memory_order_relaxed) ||
-            (rq->pending.load(std::memory_order_relaxed) & ~PENDING_TICK)) {
+            (rq->pending.load(std::memory_order_relaxed) & (PENDING_STOP | PENDING_HRTIMER))) {
           work = true;
           break;
         }
@@ -611,7 +600,7 @@ void vcpu_main(int cpu) {
     if (!work) {
       rq->idle_state.store(IDLE_SLEEPING, std::memory_order_seq_cst);
       if (!rq->wake_list.load(std::memory_order_seq_cst) &&
-          !(rq->pending.load(std::memory_order_seq_cst) & ~PENDING_TICK)) {
+          !(rq->pending.load(std::memory_order_seq_cst) & (PENDING_STOP | PENDING_HRTIMER))) {
         u64 deadline = next_timer_deadline_ns(rq);
         rq->nr_idle_sleeps++;
         m->wait_on(&rq->idle_state, IDLE_SLEEPING, deadline);

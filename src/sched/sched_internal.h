@@ -69,7 +69,6 @@ struct alignas(kCacheLine) rq {
   bool stop_queued = false;
   cfs_rq cfs;
   rt_rq rt;
-  unsigned nr_queued = 0;           // tasks queued (not counting curr)
   int cpu = 0;
   int irq_depth = 0;                // > 0 while running "interrupt" work (timers, wake list)
   unsigned long last_tick = 0;      // jiffies already accounted
@@ -83,6 +82,7 @@ struct alignas(kCacheLine) rq {
   u64 nr_migrations_out = 0;
   u64 nr_idle_sleeps = 0;
   u64 idle_poll_ns = 0;
+  unsigned long last_sched_bug = 0;  // rate limit of "scheduling while atomic"
   timer_base* timers = nullptr;
 
   // --- R: written by other vCPUs --------------------------------------------------------------
@@ -91,6 +91,12 @@ struct alignas(kCacheLine) rq {
   std::atomic<int> idle_state{IDLE_RUNNING};
   std::atomic<unsigned> nr_running_hint{0};  // for placement decisions on other vCPUs
 };
+
+// Tasks queued on the runqueue, not counting the running one: derived from the class queues so
+// it can never drift from them.
+KTL_ALWAYS_INLINE unsigned rq_nr_queued(const rq* rq) noexcept {
+  return static_cast<unsigned>(rq->cfs.timeline.size()) + rq->rt.nr + (rq->stop_queued ? 1u : 0u);
+}
 
 struct sched_class {
   void (*enqueue)(rq* rq, task_struct* p, bool wakeup);

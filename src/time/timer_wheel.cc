@@ -7,22 +7,24 @@ namespace ktl::internal {
 
 namespace {
 
-// Signed distance of `e` from the clock: > 0 means "in the future". Casting the unsigned difference to
-// long is what makes every comparison in this file immune to jiffies wrapping around.
+// Signed distance of `e` from the clock: > 0 means "in the future". Casting the unsigned difference
+// to long is what makes every comparison in this file immune to jiffies wrapping around.
 inline long signed_delta(unsigned long e, unsigned long clk) noexcept {
   return static_cast<long>(e - clk);
 }
 
 // Distance (0..255) from position `p` to the first set bit at or after `p` in a 256-bit map, going
 // round the end of the map; 256 if no bit is set. Level 0 is a ring indexed by the low byte of the
-// jiffy, so "the next non-empty slot" is a circular search that starts at the slot of the next jiffy.
+// jiffy, so "the next non-empty slot" is a circular search that starts at the slot of the next
+// jiffy.
 inline unsigned circular_distance256(const std::uint64_t (&bits)[4], unsigned p) noexcept {
   const unsigned w = p >> 6;
   const unsigned b = p & 63;
   // The bits of p's own word at or after p come first.
   std::uint64_t m = bits[w] & (~std::uint64_t{0} << b);
   if (m != 0) return w * 64 + static_cast<unsigned>(std::countr_zero(m)) - p;
-  // Then the following words, wrapping round. Unsigned arithmetic modulo 256 yields the ring distance.
+  // Then the following words, wrapping round. Unsigned arithmetic modulo 256 yields the ring
+  // distance.
   for (unsigned i = 1; i < 4; ++i) {
     const unsigned ww = (w + i) & 3;
     if (bits[ww] != 0) {
@@ -37,9 +39,9 @@ inline unsigned circular_distance256(const std::uint64_t (&bits)[4], unsigned p)
   return 256;
 }
 
-// Stable merge sort of a nullptr-terminated chain (linked through `next` only) of `len` nodes, ordered
-// by their signed distance from `clk`. Overdue nodes are rare and few, so the simple top-down variant
-// is plenty; stability keeps equal expiries in the order they were added.
+// Stable merge sort of a nullptr-terminated chain (linked through `next` only) of `len` nodes,
+// ordered by their signed distance from `clk`. Overdue nodes are rare and few, so the simple
+// top-down variant is plenty; stability keeps equal expiries in the order they were added.
 wheel_node* sort_chain(wheel_node* head, std::size_t len, unsigned long clk) noexcept {
   if (len < 2) return head;
   const std::size_t half = len / 2;
@@ -73,7 +75,8 @@ timer_wheel::timer_wheel(unsigned long now) noexcept : clk_(now) {}
 void timer_wheel::add(wheel_node* n) noexcept {
   assert(!n->linked());
   if (signed_delta(n->expires, clk_) <= 0) {
-    // Already due: the wheel's slots only describe the future, so keep it aside for the next collect.
+    // Already due: the wheel's slots only describe the future, so keep it aside for the next
+    // collect.
     overdue_.push_back(n);
     return;
   }
@@ -83,8 +86,8 @@ void timer_wheel::add(wheel_node* n) noexcept {
 void timer_wheel::place(wheel_node* n, bool front) noexcept {
   const unsigned long e = n->expires;
   assert(signed_delta(e, clk_) > 0);
-  // Distances are measured from the next jiffy to be processed, so that a level-0 node is always within
-  // the 256 jiffies [clk_ + 1, clk_ + 256] and its slot is unambiguous.
+  // Distances are measured from the next jiffy to be processed, so that a level-0 node is always
+  // within the 256 jiffies [clk_ + 1, clk_ + 256] and its slot is unambiguous.
   const unsigned long delta = e - (clk_ + 1);
   wheel_list* list;
   if (delta < kLevel0Size) {
@@ -111,8 +114,9 @@ unsigned long timer_wheel::next_event_distance() const noexcept {
   const unsigned long base = clk_ + 1;
   unsigned long best = kNoEvent;
 
-  // Level 0: the first non-empty slot going round the ring from the next jiffy's slot. Its distance is
-  // exact because a level-0 slot only ever holds the one expiry in [base, base + 255] that maps to it.
+  // Level 0: the first non-empty slot going round the ring from the next jiffy's slot. Its distance
+  // is exact because a level-0 slot only ever holds the one expiry in [base, base + 255] that maps
+  // to it.
   const unsigned p = static_cast<unsigned>(base & (kLevel0Size - 1));
   for (;;) {
     const unsigned d = circular_distance256(level0_bits_, p);
@@ -125,8 +129,9 @@ unsigned long timer_wheel::next_event_distance() const noexcept {
     level0_bits_[slot >> 6] &= ~(std::uint64_t{1} << (slot & 63));  // Stale: clear and look again.
   }
 
-  // Upper levels: slot idx of level L cascades at the first jiffy >= base that is a multiple of 2^shift
-  // and whose index (jiffy >> shift) & 63 is idx. Every node in that slot expires at or after it.
+  // Upper levels: slot idx of level L cascades at the first jiffy >= base that is a multiple of
+  // 2^shift and whose index (jiffy >> shift) & 63 is idx. Every node in that slot expires at or
+  // after it.
   for (unsigned lvl = 1; lvl < kLevels; ++lvl) {
     const unsigned shift = shift_of(lvl);
     const unsigned long span = 1UL << shift;
@@ -141,9 +146,10 @@ unsigned long timer_wheel::next_event_distance() const noexcept {
     while (bits != 0) {
       // Rotating by i0 turns "first set index at or after i0, circularly" into a count of zeros,
       // which is also the number of spans until that slot cascades. For level 10 only indices 0..3
-      // occur and they cycle with period 4; because 64 is a multiple of 4 and the shift wraps modulo
-      // 2^64, the same formula still yields the right jiffy.
-      const unsigned k = static_cast<unsigned>(std::countr_zero(std::rotr(bits, static_cast<int>(i0))));
+      // occur and they cycle with period 4; because 64 is a multiple of 4 and the shift wraps
+      // modulo 2^64, the same formula still yields the right jiffy.
+      const unsigned k =
+          static_cast<unsigned>(std::countr_zero(std::rotr(bits, static_cast<int>(i0))));
       const unsigned idx = (i0 + k) & (kLevelSize - 1);
       if (upper_[lvl - 1][idx].empty()) {
         bits &= ~(std::uint64_t{1} << idx);  // Stale: clear and look again.
@@ -162,13 +168,14 @@ void timer_wheel::cascade(unsigned lvl, unsigned idx) noexcept {
   std::uint64_t& bits = upper_bits_[lvl - 1];
   if ((bits & bit) == 0) return;
   bits &= ~bit;
-  // Detach the slot first. Every node's remaining delta is below this level's span, so none should land
-  // back in this slot; working on a private list guarantees termination even if one did.
+  // Detach the slot first. Every node's remaining delta is below this level's span, so none should
+  // land back in this slot; working on a private list guarantees termination even if one did.
   wheel_list moving;
   moving.splice_back(upper_[lvl - 1][idx]);
-  // Walking back to front and prepending keeps the cascaded nodes in their relative order and puts them
-  // ahead of nodes already in the target slots: for any one expiry those were added later (they were
-  // filed at a lower level because their delta was smaller), so FIFO order among equal expiries holds.
+  // Walking back to front and prepending keeps the cascaded nodes in their relative order and puts
+  // them ahead of nodes already in the target slots: for any one expiry those were added later
+  // (they were filed at a lower level because their delta was smaller), so FIFO order among equal
+  // expiries holds.
   while (wheel_node* n = moving.pop_back()) {
     assert(n->expires - (clk_ + 1) < (1UL << shift_of(lvl)));
     place(n, /*front=*/true);
@@ -179,8 +186,9 @@ void timer_wheel::process_jiffy(unsigned long j, wheel_list& out) noexcept {
   // Pretend the clock stands just before j so that cascaded nodes are re-filed relative to j.
   clk_ = j - 1;
   if ((j & (kLevel0Size - 1)) == 0) {
-    // j starts a new level-1 span; it also starts a level-(L+1) span iff level L's index wrapped to 0.
-    // Lower levels go first: see cascade() for why that, together with prepending, keeps FIFO order.
+    // j starts a new level-1 span; it also starts a level-(L+1) span iff level L's index wrapped to
+    // 0. Lower levels go first: see cascade() for why that, together with prepending, keeps FIFO
+    // order.
     for (unsigned lvl = 1; lvl < kLevels; ++lvl) {
       const unsigned idx = static_cast<unsigned>((j >> shift_of(lvl)) & (kLevelSize - 1));
       cascade(lvl, idx);

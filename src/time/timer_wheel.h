@@ -2,24 +2,26 @@
 //
 // What this is
 // ------------
-// The timer base (the timer_list API: add_timer, mod_timer, timer_delete, timer_delete_sync) keeps its
-// pending timers in one `timer_wheel` per base. The wheel only stores intrusive `wheel_node`s keyed by
-// their `expires` jiffy and hands them back, in order, once the wheel's clock has reached that jiffy.
-// It never allocates, never locks and never calls anything: running callbacks, tracking which timer is
-// currently running and all synchronisation are the timer base's job.
+// The timer base (the timer_list API: add_timer, mod_timer, timer_delete, timer_delete_sync) keeps
+// its pending timers in one `timer_wheel` per base. The wheel only stores intrusive `wheel_node`s
+// keyed by their `expires` jiffy and hands them back, in order, once the wheel's clock has reached
+// that jiffy. It never allocates, never locks and never calls anything: running callbacks, tracking
+// which timer is currently running and all synchronisation are the timer base's job.
 //
 // Locking contract
 // ----------------
-// Nothing in this file is thread-safe. The caller holds its base lock around every call into a wheel,
-// including `wheel_node::unlink()` / `timer_wheel::remove()` and every operation on a `wheel_list` that
-// holds nodes handed out by `collect_expired()`.
+// Nothing in this file is thread-safe. The caller holds its base lock around every call into a
+// wheel, including `wheel_node::unlink()` / `timer_wheel::remove()` and every operation on a
+// `wheel_list` that holds nodes handed out by `collect_expired()`.
 //
 // Time and wrap-around
 // --------------------
-// Time is counted in jiffies (`unsigned long`, 64 bits). Jiffies start at a large value and may wrap, so
-// every ordering decision uses signed differences: `a` is at or before `b` iff `(long)(a - b) <= 0`.
-// Consequently a node's expiry lies in the future iff `0 < (long)(expires - clock()) <= LONG_MAX`; an
-// expiry more than LONG_MAX jiffies ahead reads as being in the past, exactly as time_after() would.
+// Time is counted in jiffies (`unsigned long`, 64 bits). Jiffies start at a large value and may
+// wrap, so every ordering decision uses signed differences:
+//     `a` is at or before `b`  iff  `(long)(a - b) <= 0`.
+// Consequently a node's expiry lies in the future iff `(long)(expires - clock()) > 0`, i.e. at most
+// LONG_MAX jiffies ahead; an expiry further ahead than that reads as being in the past, exactly as
+// it would for time_after().
 //
 // Layout
 // ------
@@ -30,46 +32,47 @@
 //   level L :  64 slots, 2^(8+6(L-1)) jiffies    -> deltas [2^(8+6(L-1)), 2^(8+6L))
 //   ...
 //   level 10:  64 slots, 2^62 jiffies each       -> deltas [2^62, 2^63)   (only 4 slots ever used)
-// Here "delta" is `expires - (clock() + 1)`, the distance from the next jiffy the wheel will process.
-// Eleven levels cover every future delta (at most LONG_MAX = 2^63 - 1), so no expiry ever needs to be
-// clamped: far expiries simply land in level 10. A node in level L >= 1 sits in slot
+// Here "delta" is `expires - (clock() + 1)`, the distance from the next jiffy the wheel will
+// process. Eleven levels cover every future delta (at most LONG_MAX = 2^63 - 1), so no expiry ever
+// needs to be clamped: far expiries simply land in level 10. A node in level L >= 1 sits in slot
 // `(expires >> shift(L)) & 63`; a level-0 node sits in slot `expires & 255`.
 //
 // Why cascading (and not Linux 6.x's non-cascading wheel)
 // -------------------------------------------------------
 // ktl promises *exact* expiry: a node whose expiry is E is handed out by the first
-// `collect_expired(now)` with `now >= E`, never earlier and never later. A non-cascading wheel rounds
-// far expiries up to its coarse granularity (up to ~12.5% late) to avoid ever touching a timer twice.
-// The cascading wheel instead re-files a coarse slot's nodes into finer levels when the wheel's clock
-// reaches the start of that slot's span ("cascading"); by the time a node's jiffy arrives it sits in
-// its exact level-0 slot. Because a level-L slot's span starts at `expires` with its low shift(L) bits
-// cleared and no other slot of that level reaches the same index before then, the cascade happens
-// exactly once per level, at exactly the right jiffy.
+// `collect_expired(now)` with `now >= E`, never earlier and never later. A non-cascading wheel
+// rounds far expiries up to its coarse granularity (up to ~12.5% late) to avoid ever touching a
+// timer twice. The cascading wheel instead re-files a coarse slot's nodes into finer levels when
+// the wheel's clock reaches the start of that slot's span ("cascading"); by the time a node's jiffy
+// arrives it sits in its exact level-0 slot. Because a level-L slot's span starts at `expires` with
+// its low shift(L) bits cleared and no other slot of that level reaches the same index before then,
+// the cascade happens exactly once per level, at exactly the right jiffy.
 //
 // FIFO among equal expiries
 // -------------------------
-// For one expiry value, nodes added earlier sit in the same or a higher level than nodes added later
-// (the delta only shrinks as the clock advances). Cascading therefore runs the lowest level first and
-// *prepends* the cascaded nodes (keeping their relative order) to their target slots, so older nodes
-// stay in front of younger nodes with the same expiry. Nodes added with an expiry at or before the
-// clock ("overdue") are kept on their own list and handed out first by the next collect, stably sorted
-// by expiry.
+// For one expiry value, nodes added earlier sit in the same or a higher level than nodes added
+// later (the delta only shrinks as the clock advances). Cascading therefore runs the lowest level
+// first and *prepends* the cascaded nodes (keeping their relative order) to their target slots, so
+// older nodes stay in front of younger nodes with the same expiry. Nodes added with an expiry at or
+// before the clock ("overdue") are kept on their own list and handed out first by the next collect,
+// stably sorted by expiry.
 //
 // Costs
 // -----
 //   add / remove          : O(1) (a few shifts, a bit_width and a list link/unlink).
 //   collect_expired       : O(expired nodes + cascaded nodes + non-empty slots visited). Each node
-//                           cascades at most once per level (<= 10 times over its life, and usually 0-2
-//                           times). Empty stretches of time are skipped with the per-level occupancy
-//                           bitmaps, so jumping the clock by an hour (or by 2^62 jiffies) costs the same
-//                           as a one-jiffy step over an equally populated wheel.
+//                           cascades at most once per level (<= 10 times over its life, and usually
+//                           0-2 times). Empty stretches of time are skipped with the per-level
+//                           occupancy bitmaps, so jumping the clock by an hour (or by 2^62 jiffies)
+//                           costs only the nodes and slots it passes, not the jiffies.
 //   next_expiry / empty   : O(levels) bitmap scans, plus one step per stale bitmap bit (see below).
 // Memory: 896 sentinel-headed lists (about 21 KiB) plus 14 bitmap words per wheel.
 //
 // Occupancy bitmaps are lazy
 // --------------------------
-// A node can be unlinked without the wheel knowing (`wheel_node::unlink()` is a plain list operation),
-// so a set bit only means "this slot may be non-empty". Whoever finds a slot empty clears its bit.
+// A node can be unlinked without the wheel knowing (`wheel_node::unlink()` is a plain list
+// operation), so a set bit only means "this slot may be non-empty". Whoever finds a slot empty
+// clears its bit.
 #pragma once
 
 #include <cassert>
@@ -87,10 +90,11 @@ struct wheel_node {
 
   bool linked() const noexcept { return next != nullptr; }
 
-  // Removes the node from whichever circular list it is on (a wheel slot, the wheel's overdue list or
-  // a caller's wheel_list). Every list has a sentinel, so the neighbours always exist and the removal
-  // needs no knowledge of the owning list. Unlinking a node that is not linked is a harmless no-op,
-  // which lets the timer base delete a timer without first checking whether it is pending.
+  // Removes the node from whichever circular list it is on (a wheel slot, the wheel's overdue list
+  // or a caller's wheel_list). Every list has a sentinel, so the neighbours always exist and the
+  // removal needs no knowledge of the owning list. Unlinking a node that is not linked is a
+  // harmless no-op, which lets the timer base delete a timer without first checking whether it is
+  // pending.
   void unlink() noexcept {
     if (next == nullptr) return;
     prev->next = next;
@@ -109,7 +113,8 @@ class wheel_list {
   wheel_list(const wheel_list&) = delete;
   wheel_list& operator=(const wheel_list&) = delete;
   // Nodes still on the list are detached rather than left pointing at a dead sentinel, so a later
-  // unlink() of such a node stays safe.
+  // unlink() of such a node stays safe. This touches the nodes, so they must outlive the list (and
+  // hence the timer_wheel) or have been removed from it.
   ~wheel_list() { clear(); }
 
   bool empty() const noexcept { return head_.next == &head_; }
@@ -117,8 +122,8 @@ class wheel_list {
   // The first node, or nullptr if the list is empty. The node stays linked.
   wheel_node* front() const noexcept { return empty() ? nullptr : head_.next; }
 
-  // The node after `n` (which must be on this list), or nullptr if `n` is the last one. Together with
-  // front() this allows a read-only walk without exposing the sentinel.
+  // The node after `n` (which must be on this list), or nullptr if `n` is the last one. Together
+  // with front() this allows a read-only walk without exposing the sentinel.
   wheel_node* next_of(const wheel_node* n) const noexcept {
     return n->next == &head_ ? nullptr : n->next;
   }
@@ -200,12 +205,12 @@ class timer_wheel {
   // O(1). The wheel tolerates nodes disappearing behind its back, so this is just an unlink.
   static void remove(wheel_node* n) noexcept { n->unlink(); }
 
-  // Advances the clock to `now` and moves every node with `expires <= now` to the end of `out`: first
-  // the overdue nodes (those added with an expiry at or before the old clock) sorted by expiry, then the
-  // rest in expiry order; equal expiries come out in the order they were added. The moved nodes stay
-  // linked (they now sit in `out`), so the caller may still unlink one before running it.
-  // The clock is monotonic: a `now` before clock() does not move it, but overdue nodes are still
-  // handed out, because they were due at the clock already.
+  // Advances the clock to `now` and moves every node with `expires <= now` to the end of `out`:
+  // first the overdue nodes (those added with an expiry at or before the old clock) sorted by
+  // expiry, then the rest in expiry order; equal expiries come out in the order they were added.
+  // The moved nodes stay linked (they now sit in `out`), so the caller may still unlink one before
+  // running it. The clock is monotonic: a `now` before clock() does not move it, but overdue nodes
+  // are still handed out, because they were due at the clock already.
   void collect_expired(unsigned long now, wheel_list& out) noexcept;
 
   // A lower bound on the earliest pending expiry, for programming the next wake-up:
@@ -214,8 +219,8 @@ class timer_wheel {
   //  - otherwise the jiffy at which the earliest non-empty coarse slot cascades (every node in it
   //    expires at or after that jiffy; after that collect, next_expiry() becomes more precise);
   //  - clock() + limit if the wheel is empty or nothing can become due within `limit` jiffies.
-  // `limit` is clamped to [1, LONG_MAX], so unless something is overdue the result is after clock().
-  // Logically const; it may clear stale occupancy bits.
+  // `limit` is clamped to [1, LONG_MAX], so unless something is overdue the result is after
+  // clock(). Logically const; it may clear stale occupancy bits.
   unsigned long next_expiry(unsigned long limit) const noexcept;
 
   unsigned long clock() const noexcept { return clk_; }
@@ -228,21 +233,23 @@ class timer_wheel {
   static constexpr unsigned kUpperLevels = kLevels - 1;
   static constexpr unsigned kLevel0Words = kLevel0Size / 64;
 
-  // Bit position of the slot index of upper level `lvl` (1-based: level 1 -> 8, level 2 -> 14, ...).
+  // Bit position of the slot index of upper level `lvl` (1-based: level 1 -> 8, level 2 -> 14,
+  // ...).
   static constexpr unsigned shift_of(unsigned lvl) noexcept {
     return kLevel0Bits + kLevelBits * (lvl - 1);
   }
 
-  // Files `n` relative to the next jiffy to be processed (clk_ + 1). Precondition: n->expires is after
-  // clk_. `front` is used by cascading to keep older nodes ahead of younger ones (see the header).
+  // Files `n` relative to the next jiffy to be processed (clk_ + 1). Precondition: n->expires is
+  // after clk_. `front` is used by cascading to keep older nodes ahead of younger ones (see the
+  // header).
   void place(wheel_node* n, bool front) noexcept;
 
   // Distance from clk_ + 1 to the earliest jiffy whose processing would hand out or cascade a node,
   // or kNoEvent if nothing is pending in the levels. Clears stale bits it runs into.
   unsigned long next_event_distance() const noexcept;
 
-  // Processes jiffy `j` (which must be after clk_): cascades the coarse slots whose span starts at j,
-  // then moves level-0 slot j & 255 to `out`, and sets clk_ = j.
+  // Processes jiffy `j` (which must be after clk_): cascades the coarse slots whose span starts at
+  // j, then moves level-0 slot j & 255 to `out`, and sets clk_ = j.
   void process_jiffy(unsigned long j, wheel_list& out) noexcept;
 
   // Re-files every node of upper-level slot (lvl, idx) relative to clk_ + 1.

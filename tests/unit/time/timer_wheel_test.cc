@@ -1,11 +1,11 @@
 // Unit tests for the cascading timer wheel (src/time/timer_wheel.h).
 //
 // The central promise under test is exact expiry: a node with expiry E comes out of the first
-// collect_expired(now) with now >= E, never earlier and never later, in expiry order with ties in add
-// order. The deterministic tests pin down the edge cases (level boundaries, the far end of the range,
-// jiffies wrap-around, overdue adds, unlinking behind the wheel's back); the model test then throws
-// 100k random operations with random clock jumps at the wheel and compares every collect against a
-// std::multimap reference.
+// collect_expired(now) with now >= E, never earlier and never later, in expiry order with ties in
+// add order. The deterministic tests pin down the edge cases (level boundaries, the far end of the
+// range, jiffies wrap-around, overdue adds, unlinking behind the wheel's back); the model test then
+// throws 100k random operations with random clock jumps at the wheel and compares every collect
+// against a std::multimap reference.
 #include "time/timer_wheel.h"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,10 @@
 namespace ktl::internal {
 namespace {
 
-// The timer base embeds a wheel_node in its timer; the tests do the same and recover the id from it.
+// The timer base embeds a wheel_node in its timer; the tests do the same and recover the id from
+// it. Nodes are always declared before the wheel that holds them: a wheel's destructor detaches
+// nodes that are still linked, so they must outlive it (this matters when an ASSERT bails out
+// early).
 struct test_node : wheel_node {
   int id = 0;
 };
@@ -41,7 +44,8 @@ std::vector<int> collect(timer_wheel& w, unsigned long now) {
   return drain(out);
 }
 
-constexpr unsigned long kInitialJiffies32 = (1UL << 32) - 300UL * 250;  // Linux's INITIAL_JIFFIES, HZ=250.
+constexpr unsigned long kInitialJiffies32 =
+    (1UL << 32) - 300UL * 250;  // Linux's INITIAL_JIFFIES, HZ=250.
 
 // Clock origins that stress the arithmetic: zero, Linux's 32-bit wrap point, just below the 64-bit
 // wrap, both sides of the signed boundary, and an unaligned value.
@@ -77,13 +81,13 @@ const unsigned long kDeltas[] = {0UL,
                                  static_cast<unsigned long>(LONG_MAX) - 1,
                                  static_cast<unsigned long>(LONG_MAX)};
 
-// Adds one node at start + delta and walks the clock towards it through many probe points (just before
-// and after each level's span boundaries, and at E - 2^k), checking that it never comes out early,
-// that next_expiry() never overshoots it, and that it comes out at exactly E.
+// Adds one node at start + delta and walks the clock towards it through many probe points (just
+// before and after each level's span boundaries, and at E - 2^k), checking that it never comes out
+// early, that next_expiry() never overshoots it, and that it comes out at exactly E.
 void check_exact_with_probes(unsigned long start, unsigned long delta) {
   SCOPED_TRACE("start=" + std::to_string(start) + " delta=" + std::to_string(delta));
-  timer_wheel w(start);
   test_node n;
+  timer_wheel w(start);
   n.id = 1;
   n.expires = start + delta;
   w.add(&n);
@@ -183,11 +187,11 @@ TEST(TimerWheel, ExactExpiryAtEveryBoundary) {
 // For small deltas, check every single jiffy rather than selected probes.
 TEST(TimerWheel, ExactExpiryStepByStep) {
   for (unsigned long start : {0UL, 200UL, kInitialJiffies32, ULONG_MAX - 300}) {
-    timer_wheel w(start);
     std::vector<test_node> nodes(40);
-    std::vector<unsigned long> deltas = {1,    2,    3,    100,  254,  255,  256,  257,
-                                         258,  300,  511,  512,  513,  1000, 4095, 4096,
-                                         4097, 5000, 8191, 8192, 8193, 16382, 16383, 16384,
+    timer_wheel w(start);
+    std::vector<unsigned long> deltas = {1,     2,     3,     100,   254,   255,   256,   257,
+                                         258,   300,   511,   512,   513,   1000,  4095,  4096,
+                                         4097,  5000,  8191,  8192,  8193,  16382, 16383, 16384,
                                          16385, 16386, 16639, 16640, 16641, 20000};
     for (std::size_t i = 0; i < deltas.size(); ++i) {
       nodes[i].id = static_cast<int>(i);
@@ -210,21 +214,23 @@ TEST(TimerWheel, ExactExpiryWithSingleJump) {
   for (unsigned long start : kStarts) {
     for (unsigned long delta : kDeltas) {
       if (delta == 0) continue;
-      timer_wheel w(start);
       test_node n;
+      timer_wheel w(start);
       n.id = 7;
       n.expires = start + delta;
       w.add(&n);
       ASSERT_TRUE(collect(w, n.expires - 1).empty()) << start << " " << delta;
       ASSERT_EQ(collect(w, n.expires), std::vector<int>{7}) << start << " " << delta;
 
-      timer_wheel w2(start);
       test_node m;
+      timer_wheel w2(start);
       m.id = 8;
       m.expires = start + delta;
       w2.add(&m);
-      // Overshoot by up to 1000 jiffies, but stay within LONG_MAX of the clock (further reads as past).
-      const unsigned long overshoot = std::min(1000UL, static_cast<unsigned long>(LONG_MAX) - delta);
+      // Overshoot by up to 1000 jiffies, but stay within LONG_MAX of the clock (further reads as
+      // past).
+      const unsigned long overshoot =
+          std::min(1000UL, static_cast<unsigned long>(LONG_MAX) - delta);
       ASSERT_EQ(collect(w2, m.expires + overshoot), std::vector<int>{8}) << start << " " << delta;
     }
   }
@@ -232,8 +238,8 @@ TEST(TimerWheel, ExactExpiryWithSingleJump) {
 
 // An expiry more than LONG_MAX ahead is, by the wrap-safe convention, in the past.
 TEST(TimerWheel, BeyondMaxDeltaReadsAsPast) {
-  timer_wheel w(5000);
   test_node n;
+  timer_wheel w(5000);
   n.id = 3;
   n.expires = 5000 + static_cast<unsigned long>(LONG_MAX) + 1;
   w.add(&n);
@@ -242,8 +248,8 @@ TEST(TimerWheel, BeyondMaxDeltaReadsAsPast) {
 }
 
 TEST(TimerWheel, PastExpiryIsDueAtNextCollectInExpiryOrder) {
-  timer_wheel w(1000);
   test_node n[6];
+  timer_wheel w(1000);
   const unsigned long exp[] = {990, 980, 1000, 980, 1001, 0};
   for (int i = 0; i < 6; ++i) {
     n[i].id = i;
@@ -260,9 +266,9 @@ TEST(TimerWheel, PastExpiryIsDueAtNextCollectInExpiryOrder) {
 
 // A `now` behind the clock does not move it, but overdue nodes were due at the clock already.
 TEST(TimerWheel, CollectBehindClock) {
-  timer_wheel w(1000);
   test_node a;
   test_node b;
+  timer_wheel w(1000);
   a.id = 1;
   a.expires = 1000;
   b.id = 2;
@@ -277,14 +283,14 @@ TEST(TimerWheel, CollectBehindClock) {
   EXPECT_EQ(w.clock(), 1001u);
 }
 
-// Nodes with one expiry come out in add order even though the older ones were filed at coarser levels
-// and cascaded down into slots that already held younger ones.
+// Nodes with one expiry come out in add order even though the older ones were filed at coarser
+// levels and cascaded down into slots that already held younger ones.
 TEST(TimerWheel, FifoAmongEqualExpiriesAcrossLevels) {
   for (unsigned long start : kStarts) {
     for (unsigned long distance : {1UL << 21, (1UL << 26) + 777, 3000000UL, (1UL << 40) + 5}) {
       const unsigned long e = start + distance;
-      timer_wheel w(start);
       std::vector<test_node> nodes(200);
+      timer_wheel w(start);
       int next_id = 0;
       auto add_one = [&] {
         test_node& n = nodes[static_cast<std::size_t>(next_id)];
@@ -294,7 +300,8 @@ TEST(TimerWheel, FifoAmongEqualExpiriesAcrossLevels) {
       };
       add_one();
       add_one();
-      // Approach E through every power-of-two distance (and its neighbours), adding nodes on the way.
+      // Approach E through every power-of-two distance (and its neighbours), adding nodes on the
+      // way.
       for (int k = 62; k >= 0; --k) {
         for (long adj = 1; adj >= -1; --adj) {
           const unsigned long d = (1UL << k) + static_cast<unsigned long>(adj);
@@ -314,8 +321,8 @@ TEST(TimerWheel, FifoAmongEqualExpiriesAcrossLevels) {
 }
 
 TEST(TimerWheel, ExpiryOrderWithinOneCollect) {
-  timer_wheel w(kInitialJiffies32);
   std::vector<test_node> nodes(1000);
+  timer_wheel w(kInitialJiffies32);
   std::mt19937_64 rng(42);
   std::multimap<unsigned long, int> expected_map;
   for (int i = 0; i < 1000; ++i) {
@@ -333,8 +340,8 @@ TEST(TimerWheel, ExpiryOrderWithinOneCollect) {
 TEST(TimerWheel, UnlinkBeforeExpiryIncludingCascadedNodes) {
   const unsigned long start = 777;
   const unsigned long e = start + 5000000;
-  timer_wheel w(start);
   test_node a, b, c, d, f;
+  timer_wheel w(start);
   a.id = 1;
   b.id = 2;
   c.id = 3;
@@ -357,8 +364,8 @@ TEST(TimerWheel, UnlinkBeforeExpiryIncludingCascadedNodes) {
 }
 
 TEST(TimerWheel, UnlinkWhileInOutList) {
-  timer_wheel w(0);
   test_node n[4];
+  timer_wheel w(0);
   for (int i = 0; i < 4; ++i) {
     n[i].id = i;
     n[i].expires = 300;
@@ -377,19 +384,21 @@ TEST(TimerWheel, UnlinkWhileInOutList) {
   EXPECT_EQ(collect(w, 301), std::vector<int>{2});
 }
 
-// Start near both wrap points and place timers on both sides of the wrap; each must come out exactly.
+// Start near both wrap points and place timers on both sides of the wrap; each must come out
+// exactly.
 TEST(TimerWheel, WrapAround) {
   for (unsigned long start : {kInitialJiffies32, ULONG_MAX - 1000}) {
-    timer_wheel w(start);
     // Expiries listed as absolute values around the wrap point of `start`'s width.
     const unsigned long wrap = (start == kInitialJiffies32) ? (1UL << 32) : 0UL;
     std::vector<unsigned long> abs_exp;
     for (long k = -300; k <= 300; k += 7) abs_exp.push_back(wrap + static_cast<unsigned long>(k));
-    for (unsigned long d : {0UL, 1UL, 255UL, 256UL, 257UL, 16383UL, 16384UL, 1UL << 20, 1UL << 26}) {
+    for (unsigned long d :
+         {0UL, 1UL, 255UL, 256UL, 257UL, 16383UL, 16384UL, 1UL << 20, 1UL << 26}) {
       abs_exp.push_back(wrap + d);
       abs_exp.push_back(wrap - d);
     }
     std::vector<test_node> nodes(abs_exp.size());
+    timer_wheel w(start);
     std::multimap<long, int> by_offset;  // Signed offset from start -> id.
     for (std::size_t i = 0; i < abs_exp.size(); ++i) {
       nodes[i].id = static_cast<int>(i);
@@ -415,6 +424,7 @@ TEST(TimerWheel, WrapAround) {
 }
 
 TEST(TimerWheel, NextExpiryBasics) {
+  test_node a, b, c;
   timer_wheel w(1000);
   EXPECT_TRUE(w.empty());
   EXPECT_EQ(w.next_expiry(100), 1100u);
@@ -422,7 +432,6 @@ TEST(TimerWheel, NextExpiryBasics) {
   EXPECT_EQ(w.next_expiry(ULONG_MAX), 1000u + static_cast<unsigned long>(LONG_MAX));
 
   // Level-0 timers are reported exactly, and a removed one is skipped (its stale bit gets cleared).
-  test_node a, b, c;
   a.expires = 1037;
   b.expires = 1200;
   c.expires = 1255;
@@ -450,8 +459,8 @@ TEST(TimerWheel, NextExpiryConvergesForCoarseTimers) {
   for (unsigned long start : kStarts) {
     for (unsigned long delta : kDeltas) {
       if (delta == 0) continue;
-      timer_wheel w(start);
       test_node n;
+      timer_wheel w(start);
       n.id = 9;
       n.expires = start + delta;
       w.add(&n);
@@ -474,8 +483,8 @@ TEST(TimerWheel, NextExpiryConvergesForCoarseTimers) {
 }
 
 TEST(TimerWheel, EmptyIgnoresStaleBits) {
-  timer_wheel w(0);
   std::vector<test_node> nodes(64);
+  timer_wheel w(0);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     nodes[i].expires = 1UL << (i % 63);
     w.add(&nodes[i]);
@@ -492,8 +501,8 @@ TEST(TimerWheel, EmptyIgnoresStaleBits) {
 // per-jiffy loop would never finish here.
 TEST(TimerWheel, HugeJumpsAreCheap) {
   const auto t0 = std::chrono::steady_clock::now();
-  timer_wheel w(kInitialJiffies32);
   std::vector<test_node> nodes(1000);
+  timer_wheel w(kInitialJiffies32);
   std::mt19937_64 rng(7);
   for (int round = 0; round < 200; ++round) {
     std::multimap<unsigned long, int> expected_map;
@@ -509,7 +518,8 @@ TEST(TimerWheel, HugeJumpsAreCheap) {
     // One hour at HZ=1000, then the rest of the representable future in one go.
     const unsigned long hour = 3600UL * 1000;
     std::vector<int> got = collect(w, w.clock() + hour);
-    const std::vector<int> rest = collect(w, w.clock() + (static_cast<unsigned long>(LONG_MAX) - hour));
+    const std::vector<int> rest =
+        collect(w, w.clock() + (static_cast<unsigned long>(LONG_MAX) - hour));
     got.insert(got.end(), rest.begin(), rest.end());
     ASSERT_EQ(got, expected) << "round " << round;
     ASSERT_TRUE(w.empty());
@@ -518,16 +528,16 @@ TEST(TimerWheel, HugeJumpsAreCheap) {
   EXPECT_LT(secs, 20.0);
 }
 
-// ---------------------------------------------------------------------------------------------------
+// ------------------------------------------------------------------------------------------------
 // Randomised model test.
 //
-// The reference keeps an unwrapped 128-bit clock. A node's key is the unwrapped clock at add time plus
-// the signed distance of its expiry from the wheel's clock, so overdue nodes get keys at or below the
-// clock and sort by how far overdue they are. A std::multimap keeps equal keys in insertion order,
-// which is exactly the FIFO rule. After every collect the wheel must have handed out precisely the
-// model's entries with key <= clock, in the model's order.
+// The reference keeps an unwrapped 128-bit clock. A node's key is the unwrapped clock at add time
+// plus the signed distance of its expiry from the wheel's clock, so overdue nodes get keys at or
+// below the clock and sort by how far overdue they are. A std::multimap keeps equal keys in
+// insertion order, which is exactly the FIFO rule. After every collect the wheel must have handed
+// out precisely the model's entries with key <= clock, in the model's order.
 
-using i128 = __int128;
+__extension__ typedef __int128 i128;  // __extension__ keeps -Wpedantic quiet.
 
 struct model_node : wheel_node {
   int id = 0;
@@ -540,11 +550,11 @@ class TimerWheelModel : public ::testing::TestWithParam<unsigned long> {};
 TEST_P(TimerWheelModel, MatchesReference) {
   const unsigned long start = GetParam();
   std::mt19937_64 rng(0x5eed0000ULL ^ start);
+  std::vector<model_node> nodes(2000);
   timer_wheel w(start);
   unsigned long clk = start;
   i128 clk_u = start;
   std::multimap<i128, int> model;
-  std::vector<model_node> nodes(2000);
   for (std::size_t i = 0; i < nodes.size(); ++i) nodes[i].id = static_cast<int>(i);
   unsigned long hot[4] = {start + 1, start + 300, start + 70000, start + (1UL << 30)};
 
@@ -556,33 +566,48 @@ TEST_P(TimerWheelModel, MatchesReference) {
   };
   auto random_expiry = [&]() -> unsigned long {
     switch (rng() % 11) {
-      case 0: return clk + below(300);
-      case 1: return clk + below(20000);
-      case 2: return clk + below(1UL << 26);
-      case 3: return clk + log_uniform(63);
-      case 4: return clk - below(1000);  // In the past (or now).
-      case 5: {                          // Right at a level boundary.
+      case 0:
+        return clk + below(300);
+      case 1:
+        return clk + below(20000);
+      case 2:
+        return clk + below(1UL << 26);
+      case 3:
+        return clk + log_uniform(63);
+      case 4:
+        return clk - below(1000);  // In the past (or now).
+      case 5: {                    // Right at a level boundary.
         const unsigned k = 8 + static_cast<unsigned>(rng() % 55);
         return clk + (1UL << k) + below(3) - 1;
       }
       case 6:
-      case 7: return hot[rng() % 4];  // Shared expiries: FIFO across levels.
-      case 8: return clk + static_cast<unsigned long>(LONG_MAX) - below(3) + below(3);
-      case 9: return clk + below(300000);
-      default: return clk + log_uniform(40);
+      case 7:
+        return hot[rng() % 4];  // Shared expiries: FIFO across levels.
+      case 8:
+        return clk + static_cast<unsigned long>(LONG_MAX) - below(3) + below(3);
+      case 9:
+        return clk + below(300000);
+      default:
+        return clk + log_uniform(40);
     }
   };
   auto random_now = [&]() -> unsigned long {
     switch (rng() % 16) {
-      case 0: return clk;
+      case 0:
+        return clk;
       case 1:
       case 2:
-      case 3: return clk + 1 + below(300);
+      case 3:
+        return clk + 1 + below(300);
       case 4:
-      case 5: return clk + 1 + below(20000);
-      case 6: return clk + 1 + below(1UL << 22);
-      case 7: return clk + log_uniform(62);  // Huge jumps, up to 2^62.
-      case 8: return clk - 1 - below(1000);  // Behind the clock.
+      case 5:
+        return clk + 1 + below(20000);
+      case 6:
+        return clk + 1 + below(1UL << 22);
+      case 7:
+        return clk + log_uniform(62);  // Huge jumps, up to 2^62.
+      case 8:
+        return clk - 1 - below(1000);  // Behind the clock.
       case 9:
       case 10:
       case 11: {  // Just before, at or after the earliest pending expiry.
@@ -601,9 +626,15 @@ TEST_P(TimerWheelModel, MatchesReference) {
   auto check_next_expiry = [&](int op) {
     unsigned long limit;
     switch (rng() % 3) {
-      case 0: limit = LONG_MAX; break;
-      case 1: limit = below(1000); break;
-      default: limit = 1UL << (rng() % 64); break;
+      case 0:
+        limit = LONG_MAX;
+        break;
+      case 1:
+        limit = below(1000);
+        break;
+      default:
+        limit = 1UL << (rng() % 64);
+        break;
     }
     const unsigned long ne = w.next_expiry(limit);
     if (!model.empty() && model.begin()->first <= clk_u) {
