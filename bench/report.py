@@ -40,6 +40,10 @@ from typing import Any
 
 TIME_UNIT_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
+# Section for benchmarks whose name has no '/' (not <group>/<impl>).
+OTHER_GROUP = "other"
+OTHER_NOTE = "not named <group>/<impl>: no comparison"
+
 # Counters shown in the "details" column when present (label, key, kind).
 DETAIL_COUNTERS = [
     ("p50", "p50_ns", "ns"),
@@ -75,6 +79,7 @@ class Metric:
 TIME = Metric("time", "ns/op", "ns", False, "faster", "slower")
 THROUGHPUT = Metric("throughput", "M items/s", "M/s", True, "faster", "slower")
 MEMORY = Metric("memory", "bytes/task", "B", False, "smaller", "larger")
+OTHER_TIME = Metric("time", "ns/op or ns/iter", "ns", False, "faster", "slower")
 
 
 @dataclass
@@ -136,8 +141,15 @@ def load(path: str) -> tuple[dict[str, Any], list[Group]]:
         group, impl = split_name(run_name)
         err = data.get("error_message") if data.get("error_occurred") else None
         entry = Entry(run_name, group, impl, data, cvs.get(run_name), err)
+        if "/" not in run_name:
+            # Not in <group>/<impl> form (e.g. a plain BM_Foo): one shared
+            # section, no ratios.
+            group = OTHER_GROUP
         groups.setdefault(group, Group(group)).entries.append(entry)
-    return context, list(groups.values())
+    # The catch-all section goes last.
+    ordered = [g for g in groups.values() if g.name != OTHER_GROUP]
+    ordered += [g for g in groups.values() if g.name == OTHER_GROUP]
+    return context, ordered
 
 
 # ------------------------------------------------------------------ metrics
@@ -180,10 +192,10 @@ def metric_value(e: Entry, m: Metric) -> float | None:
     if e.error is not None:
         return None
     d = e.data
-    if m is THROUGHPUT:
+    if m.kind == "throughput":
         v = d.get("items_per_second")
         return float(v) / 1e6 if isinstance(v, (int, float)) and v > 0 else None
-    if m is MEMORY:
+    if m.kind == "memory":
         v = d.get("rss_per_task_bytes")
         return float(v) if isinstance(v, (int, float)) else None
     return ns_per_op(d)
@@ -253,10 +265,14 @@ def details(e: Entry, m: Metric) -> str:
         return ""
     d = e.data
     out = []
-    if m is not TIME:
+    if m.kind != "time":
         ns = ns_per_op(d)
         if ns is not None:
             out.append(f"{fmt_ns(ns)}/op")
+    elif e.group == OTHER_GROUP or "/" not in e.run_name:
+        ips = d.get("items_per_second")
+        if isinstance(ips, (int, float)) and ips > 0:
+            out.append(f"{ips / 1e6:.3g} M items/s")
     for label, key, _ in DETAIL_COUNTERS:
         v = d.get(key)
         if isinstance(v, (int, float)):
@@ -272,8 +288,12 @@ def details(e: Entry, m: Metric) -> str:
 
 def build_rows(g: Group) -> tuple[Metric, list[list[str]], str | None]:
     m = group_metric(g)
-    ktl = [e for e in g.entries if e.is_ktl]
-    peers = [e for e in g.entries if not e.is_ktl]
+    if g.name == OTHER_GROUP:
+        m = OTHER_TIME  # ns_per_op if set, else real_time per iteration; no comparison
+        ktl, peers = [], list(g.entries)
+    else:
+        ktl = [e for e in g.entries if e.is_ktl]
+        peers = [e for e in g.entries if not e.is_ktl]
     # Baseline: the first ktl entry that ran and has the group's metric.
     base = next((e for e in ktl if metric_value(e, m) is not None), None)
     base_val = metric_value(base, m) if base is not None else None
@@ -291,7 +311,9 @@ def build_rows(g: Group) -> tuple[Metric, list[list[str]], str | None]:
         else:
             vs = compare(val, base_val, m, "ktl")
         rows.append([e.run_name, fmt_num(val), vs, details(e, m)])
-    if base is not None:
+    if g.name == OTHER_GROUP:
+        note = OTHER_NOTE
+    elif base is not None:
         note = None
     elif ktl:
         note = "ktl entry failed or lacks the metric: no ratios"

@@ -156,6 +156,7 @@ long rss_kib() {
 void BM_sleepers_ktl(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   bench_kernel k(2);
+  set_pid_max(PID_MAX_LIMIT);  // 100k tasks need more than the default 32768 pids, as on Linux
   double rss_per_task = 0, late_avg = 0, late_max = 0, create_ns = 0;
   for (auto _ : state) {
     struct sleeper {

@@ -190,6 +190,7 @@ fcontext_t fiber_make(fiber_stack* s, void (*entry)(transfer_t)) noexcept {
 
 // ---- sanitizers ----------------------------------------------------------------------------
 
+#ifdef KTL_SAN_FIBERS
 void san_start_switch(task_struct* prev, task_struct* next, bool dying) noexcept {
 #ifdef KTL_HAVE_ASAN
   __sanitizer_start_switch_fiber(dying ? nullptr : &prev->thread.asan_fake_stack,
@@ -215,6 +216,8 @@ void san_finish_switch(task_struct* self) noexcept {
   (void)self;
 #endif
 }
+
+#endif  // KTL_SAN_FIBERS
 
 void san_task_created(task_struct* p) noexcept {
 #ifdef KTL_HAVE_TSAN

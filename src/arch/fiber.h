@@ -59,9 +59,17 @@ bool stack_guard_hit(const fiber_stack* s, const void* addr) noexcept;
 // Prepare a fresh context on `s` that starts in `entry`.
 fcontext_t fiber_make(fiber_stack* s, void (*entry)(transfer_t)) noexcept;
 
-// Sanitizer hooks around a switch. `dying` = the current fiber never runs again.
+// Sanitizer hooks around a switch. `dying` = the current fiber never runs again. Without a
+// sanitizer they compile to nothing.
+#if defined(KTL_ASAN) || defined(KTL_TSAN) || defined(__SANITIZE_ADDRESS__) || \
+    defined(__SANITIZE_THREAD__)
+#define KTL_SAN_FIBERS 1
 void san_start_switch(task_struct* prev, task_struct* next, bool dying) noexcept;
 void san_finish_switch(task_struct* self) noexcept;
+#else
+KTL_ALWAYS_INLINE void san_start_switch(task_struct*, task_struct*, bool) noexcept {}
+KTL_ALWAYS_INLINE void san_finish_switch(task_struct*) noexcept {}
+#endif
 void san_task_created(task_struct* p) noexcept;
 void san_task_freed(task_struct* p) noexcept;
 void san_adopt_host_stack(task_struct* p) noexcept;  // a task running on a host thread stack

@@ -97,10 +97,6 @@ void host_schedule(task_struct* p, sched_mode mode) {
 
 // ---- class helpers ---------------------------------------------------------------------------
 
-const sched_class* class_for_policy(int policy) noexcept {
-  if (policy == SCHED_FIFO || policy == SCHED_RR) return &rt_sched_class;
-  return &fair_sched_class;
-}
 
 KTL_ALWAYS_INLINE unsigned rq_nr_running(const rq* rq) {
   return rq_nr_queued(rq) + (rq->curr != rq->idle ? 1 : 0);
@@ -124,7 +120,6 @@ void activate_task_local(rq* rq, task_struct* p) {
   p->cpu = rq->cpu;
   if (KTL_LIKELY(p != rq->stop)) p->sched_cls = class_for_policy(p->policy);
   p->sched_cls->enqueue(rq, p, true);
-  rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
   task_struct* curr = rq->curr;
   if (curr == rq->idle || p->sched_cls->rank > curr->sched_cls->rank ||
       (p->sched_cls == curr->sched_cls && p->sched_cls->wakeup_preempt(rq, curr, p)))
@@ -373,6 +368,7 @@ static void scheduler_tick(rq* rq, unsigned long now) {
   rq->last_tick = now;
   task_struct* curr = rq->curr;
   u64 ns = ticks * tick_nsec();
+  rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
   if (curr == rq->idle) return;
   if (curr->mm)
     curr->utime += ns;
@@ -409,7 +405,7 @@ static task_struct* pick_next_task(rq* rq) {
     return rq->stop;
   }
   if (rq->rt.nr) return rt_sched_class.pick_next(rq);
-  if (!rq->cfs.timeline.empty()) return fair_sched_class.pick_next(rq);
+  if (rq->cfs.next || !rq->cfs.timeline.empty()) return fair_sched_class.pick_next(rq);
   return rq->idle;
 }
 
@@ -444,7 +440,7 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
     unsigned w = prev->state_word.load(std::memory_order_relaxed);
     unsigned state = w & task_struct::kStateMask;
     if (state != TASK_RUNNING) {
-      if (signal_pending_state(state, prev)) {
+      if ((state & (TASK_INTERRUPTIBLE | TASK_WAKEKILL)) && signal_pending_state(state, prev)) {
         prev->state_word.store(TASK_RUNNING | task_struct::kOnRqBit, std::memory_order_relaxed);
       } else if (prev->state_word.compare_exchange_strong(w, w & ~task_struct::kOnRqBit,
                                                           std::memory_order_seq_cst)) {
@@ -467,10 +463,7 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
   task_struct* next = pick_next_task(rq);
   if (rq->pending.load(std::memory_order_relaxed) & PENDING_RESCHED)
     rq->pending.fetch_and(~PENDING_RESCHED, std::memory_order_relaxed);
-  if (next == prev) {
-    rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
-    return false;
-  }
+  if (next == prev) return false;
   if (KTL_UNLIKELY(migrating)) {
     prev->nivcsw++;
     rq->nr_migrations_out++;
@@ -484,8 +477,6 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
   } else if (prev != rq->idle)
     prev->nivcsw++;
   rq->nr_switches++;
-  rq->curr = next;  // for nr_running accounting below; context_switch sets it again
-  rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
   context_switch(rq, prev, next);
   return true;
 }
@@ -581,6 +572,7 @@ void vcpu_main(int cpu) {
       continue;
     }
     if (rq->pending.load(std::memory_order_relaxed) & PENDING_STOP) break;
+    rq->nr_running_hint.store(0, std::memory_order_relaxed);
     update_idle_hint(rq, true);
     // Poll briefly (haltpoll): a wake-up that arrives within the window costs no host sleep.
     bool work = false;

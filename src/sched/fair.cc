@@ -39,6 +39,11 @@ void update_min_vruntime(rq* rq) {
     if (!have || static_cast<s64>(left - v) < 0) v = left;
     have = true;
   }
+  if (cfs.next) {
+    u64 nv = cfs.next->se.vruntime;
+    if (!have || static_cast<s64>(nv - v) < 0) v = nv;
+    have = true;
+  }
   if (have && static_cast<s64>(v - cfs.min_vruntime) > 0) cfs.min_vruntime = v;
 }
 
@@ -50,24 +55,47 @@ void enqueue_fair(rq* rq, task_struct* p, bool wakeup) {
     s64 lag = std::clamp<s64>(p->se.vlag, -lag_limit(), lag_limit());
     p->se.vruntime = cfs.min_vruntime - static_cast<u64>(lag);
   }
-  cfs.timeline.insert(*p);
   cfs.load += p->se.weight;
   p->se.on_rq = true;
+  // A wake-up by the task running here (not from interrupt work) becomes the next buddy.
+  if (wakeup && !cfs.next && rq->curr != rq->idle && !rq->irq_depth) {
+    cfs.next = p;
+    return;
+  }
+  cfs.timeline.insert(*p);
 }
 
 void dequeue_fair(rq* rq, task_struct* p) {
   cfs_rq& cfs = rq->cfs;
-  cfs.timeline.erase(cfs.timeline.iterator_to(*p));
+  if (cfs.next == p)
+    cfs.next = nullptr;
+  else
+    cfs.timeline.erase(cfs.timeline.iterator_to(*p));
   cfs.load -= p->se.weight;
   p->se.on_rq = false;
   p->se.vlag = static_cast<s64>(cfs.min_vruntime - p->se.vruntime);
 }
 
+constexpr u64 kWakeupGran = 1'000'000;
+
 task_struct* pick_next_fair(rq* rq) {
   cfs_rq& cfs = rq->cfs;
-  auto it = cfs.timeline.begin();
-  task_struct* p = &*it;
-  cfs.timeline.erase(it);
+  task_struct* p = cfs.next;
+  if (p) {
+    cfs.next = nullptr;
+    // The buddy goes first unless the leftmost task is clearly more entitled.
+    if (!cfs.timeline.empty() &&
+        static_cast<s64>(p->se.vruntime - cfs.timeline.begin()->se.vruntime) >
+            static_cast<s64>(kWakeupGran)) {
+      cfs.timeline.insert(*p);
+      p = nullptr;
+    }
+  }
+  if (!p) {
+    auto it = cfs.timeline.begin();
+    p = &*it;
+    cfs.timeline.erase(it);
+  }
   cfs.load -= p->se.weight;
   p->se.on_rq = false;
   p->se.slice_start = p->se.sum_exec_runtime;
@@ -94,6 +122,11 @@ void task_tick_fair(rq* rq, task_struct* p, unsigned long ticks) {
   p->se.vruntime += delta * NICE_0_LOAD / p->se.weight;
   update_min_vruntime(rq);
   cfs_rq& cfs = rq->cfs;
+  // Flush the buddy into the timeline at each tick, so it cannot be preferred forever.
+  if (cfs.next) {
+    cfs.timeline.insert(*cfs.next);
+    cfs.next = nullptr;
+  }
   if (cfs.timeline.empty()) return;
   // Switch once the running task has had at least a tick and is no longer the most eligible.
   if (p->se.sum_exec_runtime - p->se.slice_start >= tick_nsec() &&
@@ -104,12 +137,11 @@ void task_tick_fair(rq* rq, task_struct* p, unsigned long ticks) {
 bool wakeup_preempt_fair(rq*, task_struct* curr, task_struct* p) {
   // Preempt (at the next cond_resched) only if the woken task is clearly behind: by more than
   // a millisecond of weighted runtime, so ping-ponging tasks do not thrash.
-  constexpr u64 kWakeupGran = 1'000'000;
   return static_cast<s64>(curr->se.vruntime - p->se.vruntime) >
          static_cast<s64>(kWakeupGran * NICE_0_LOAD / p->se.weight);
 }
 
-bool has_queued_fair(const rq* rq) { return !rq->cfs.timeline.empty(); }
+bool has_queued_fair(const rq* rq) { return rq->cfs.next || !rq->cfs.timeline.empty(); }
 
 void task_blocked_fair(rq* rq, task_struct* p) {
   p->se.vlag = static_cast<s64>(rq->cfs.min_vruntime - p->se.vruntime);

@@ -39,6 +39,11 @@ using rt_list = boost::intrusive::list<
 
 struct cfs_rq {
   cfs_timeline timeline;
+  // The "next buddy": a task woken on this vCPU by the running task waits here instead of in the
+  // timeline, and is picked next unless that would be unfair (it is more than the wake-up
+  // granularity ahead of the leftmost task). Saves the tree insert and erase on the hand-offs
+  // (complete(); wait_for_completion()) that dominate kernel-thread traffic.
+  task_struct* next = nullptr;
   u64 min_vruntime = 0;
   unsigned long load = 0;  // sum of queued weights
 };
@@ -95,7 +100,8 @@ struct alignas(kCacheLine) rq {
 // Tasks queued on the runqueue, not counting the running one: derived from the class queues so
 // it can never drift from them.
 KTL_ALWAYS_INLINE unsigned rq_nr_queued(const rq* rq) noexcept {
-  return static_cast<unsigned>(rq->cfs.timeline.size()) + rq->rt.nr + (rq->stop_queued ? 1u : 0u);
+  return static_cast<unsigned>(rq->cfs.timeline.size()) + (rq->cfs.next ? 1u : 0u) + rq->rt.nr +
+         (rq->stop_queued ? 1u : 0u);
 }
 
 struct sched_class {
@@ -115,7 +121,9 @@ extern const sched_class rt_sched_class;
 extern const sched_class fair_sched_class;
 extern const sched_class idle_sched_class;
 
-const sched_class* class_for_policy(int policy) noexcept;
+KTL_ALWAYS_INLINE const sched_class* class_for_policy(int policy) noexcept {
+  return (policy == SCHED_FIFO || policy == SCHED_RR) ? &rt_sched_class : &fair_sched_class;
+}
 unsigned long nice_to_weight(int nice) noexcept;
 
 // Global kernel state (one kernel per process at a time).
