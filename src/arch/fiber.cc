@@ -151,6 +151,11 @@ fiber_stack* stack_alloc(stack_cache* cache) noexcept {
       cache->items[cache->count++] = more;
     }
   }
+#ifdef KTL_HAVE_ASAN
+  // A pooled stack still carries the redzone poison of the frames of its previous task (that
+  // fiber never returned through them): clear it, or ASan reports the new task's own locals.
+  __asan_unpoison_memory_region(s->lo, s->size);
+#endif
   *reinterpret_cast<u64*>(s->lo) = kStackCanary;
   return s;
 }

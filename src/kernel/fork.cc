@@ -32,16 +32,17 @@ namespace internal {
 // The task list, pid map and thread count: tasklist_lock.
 struct task_table {
   host_lock lock;
-  list_head all = {&all, &all};
-  std::vector<task_struct*> by_pid;  // index = pid
-  int last_pid = 0;
-  int pid_max = PID_MAX_DEFAULT;
-  int max_threads = 0;
-  int nr_threads = 0;
-  u64 total_forks = 0;
+  list_head all KTL_GUARDED_BY(lock) = {&all, &all};
+  std::vector<task_struct*> by_pid KTL_GUARDED_BY(lock);  // index = pid
+  int last_pid KTL_GUARDED_BY(lock) = 0;
+  // Written under the lock, read without it (sysctl, statistics): atomics.
+  std::atomic<int> pid_max{PID_MAX_DEFAULT};
+  std::atomic<int> max_threads{0};
+  std::atomic<int> nr_threads{0};
+  std::atomic<u64> total_forks{0};
   // Object cache of task_structs (no allocation in steady state).
-  task_struct* free_list = nullptr;
-  int free_count = 0;
+  task_struct* free_list KTL_GUARDED_BY(lock) = nullptr;
+  int free_count KTL_GUARDED_BY(lock) = 0;
 };
 task_table g_tasks;
 host_lock& tasklist_lock() { return g_tasks.lock; }
@@ -60,7 +61,7 @@ int default_max_threads() {
 }
 
 // Cyclic pid allocation below pid_max; after a wrap, restart above RESERVED_PIDS.
-int alloc_pid_locked() {
+int alloc_pid_locked() KTL_REQUIRES(g_tasks.lock) {
   int max = g_tasks.pid_max;
   if (static_cast<int>(g_tasks.by_pid.size()) < max) g_tasks.by_pid.resize(max, nullptr);
   int start = g_tasks.last_pid + 1;
