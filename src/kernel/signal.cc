@@ -1,6 +1,7 @@
 // Signals as kernel threads see them (kernel/signal.c).
 #include "ktl/sched/signal.h"
 
+#include "ktl/kernel/fork.h"
 #include "ktl/sched/sched.h"
 
 namespace ktl {
@@ -37,6 +38,14 @@ int send_sig(int sig, task_struct* p, int) {
   // signal_wake_up(): interruptible sleepers wake; killable ones too for SIGKILL.
   wake_up_state(p, TASK_INTERRUPTIBLE | (sig == SIGKILL ? TASK_WAKEKILL : 0));
   return 0;
+}
+
+int kill_pid(pid_t pid, int sig, int priv) {
+  task_struct* p = find_get_task_by_vpid(pid);
+  if (!p) return -ESRCH;
+  int ret = send_sig(sig, p, priv);
+  put_task_struct(p);
+  return ret;
 }
 
 void allow_signal(int sig) {

@@ -291,13 +291,14 @@ static void report_stack_corruption(task_struct* p) {
 }
 
 static void context_switch(rq* rq, task_struct* prev, task_struct* next) {
+  // Wait for next's previous vCPU to finish switching away from it: until then its stack is in
+  // use and that vCPU still writes its active_mm. The window is a handful of instructions.
+  // Pairs with the release store of on_cpu in finish_task_switch().
+  while (KTL_UNLIKELY(next->on_cpu.load(std::memory_order_acquire))) arch_cpu_relax();
+  next->on_cpu.store(1, std::memory_order_relaxed);
   switch_mm_lazy(rq, prev, next);
   if (prev->thread.stack && KTL_UNLIKELY(!stack_canary_ok(prev->thread.stack)))
     report_stack_corruption(prev);
-  // Wait for next's previous vCPU to finish switching away from it (its stack is in use until
-  // then). The window is a handful of instructions.
-  while (KTL_UNLIKELY(next->on_cpu.load(std::memory_order_acquire))) arch_cpu_relax();
-  next->on_cpu.store(1, std::memory_order_relaxed);
   rq->curr = next;
   bool dying = task_state(prev) == TASK_DEAD;
   san_start_switch(prev, next, dying);

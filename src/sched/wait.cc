@@ -75,7 +75,7 @@ int default_wake_function(wait_queue_entry* e, unsigned mode, int flags, void*) 
 }
 int autoremove_wake_function(wait_queue_entry* e, unsigned mode, int flags, void* key) {
   int ret = default_wake_function(e, mode, flags, key);
-  if (ret) list_del_init(&e->entry);
+  if (ret) list_del_init_careful(&e->entry);  // finish_wait() tests it without the lock
   return ret;
 }
 int woken_wake_function(wait_queue_entry* e, unsigned mode, int flags, void* key) {
@@ -168,7 +168,7 @@ long prepare_to_wait_event(wait_queue_head* wq_head, wait_queue_entry* e, unsign
 void finish_wait(wait_queue_head* wq_head, wait_queue_entry* e) {
   __set_current_state(TASK_RUNNING);
   // Unlocked check first: an autoremoved entry needs no lock (list_empty_careful in Linux).
-  if (!list_empty(&e->entry)) {
+  if (!list_empty_careful(&e->entry)) {
     spin_guard g(wq_head->lock);
     list_del_init(&e->entry);
   }

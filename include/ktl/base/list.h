@@ -24,15 +24,21 @@ struct list_head {
 #define LIST_HEAD_INIT(name) {&(name), &(name)}
 #define LIST_HEAD(name) ::ktl::list_head name = LIST_HEAD_INIT(name)
 
+// `next` pointers are written with relaxed atomic stores (a plain move on x86 and arm64), because
+// some readers test emptiness without the lock by design (waitqueue_active(), list_empty_careful());
+// this keeps those intended races visible to ThreadSanitizer as atomics rather than bugs.
+KTL_ALWAYS_INLINE void __list_set_next(list_head* e, list_head* next) noexcept {
+  __atomic_store_n(&e->next, next, __ATOMIC_RELAXED);
+}
 KTL_ALWAYS_INLINE void INIT_LIST_HEAD(list_head* list) noexcept {
-  list->next = list;
+  __list_set_next(list, list);
   list->prev = list;
 }
 KTL_ALWAYS_INLINE void __list_add(list_head* n, list_head* prev, list_head* next) noexcept {
   next->prev = n;
   n->next = next;
   n->prev = prev;
-  prev->next = n;
+  __list_set_next(prev, n);
 }
 // Insert after head (stack order).
 KTL_ALWAYS_INLINE void list_add(list_head* n, list_head* head) noexcept {
@@ -44,7 +50,7 @@ KTL_ALWAYS_INLINE void list_add_tail(list_head* n, list_head* head) noexcept {
 }
 KTL_ALWAYS_INLINE void __list_del(list_head* prev, list_head* next) noexcept {
   next->prev = prev;
-  prev->next = next;
+  __list_set_next(prev, next);
 }
 // Unlinks the entry; it is left pointing at nothing useful (poisoned), as in Linux.
 KTL_ALWAYS_INLINE void list_del(list_head* entry) noexcept {
@@ -55,6 +61,16 @@ KTL_ALWAYS_INLINE void list_del(list_head* entry) noexcept {
 KTL_ALWAYS_INLINE void list_del_init(list_head* entry) noexcept {
   __list_del(entry->prev, entry->next);
   INIT_LIST_HEAD(entry);
+}
+// list_del_init() for an entry whose emptiness another CPU tests without the lock
+// (list_empty_careful): the final store is a release, pairing with its acquire load.
+KTL_ALWAYS_INLINE void list_del_init_careful(list_head* entry) noexcept {
+  __list_del(entry->prev, entry->next);
+  entry->prev = entry;
+  __atomic_store_n(&entry->next, entry, __ATOMIC_RELEASE);
+}
+KTL_ALWAYS_INLINE bool list_empty_careful(const list_head* head) noexcept {
+  return __atomic_load_n(&head->next, __ATOMIC_ACQUIRE) == head;
 }
 KTL_ALWAYS_INLINE void list_move_tail(list_head* entry, list_head* head) noexcept {
   __list_del(entry->prev, entry->next);

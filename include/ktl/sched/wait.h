@@ -263,7 +263,7 @@ long wait_event_timeout_impl(wait_queue_head* wq, Cond&& cond, unsigned state, b
 // wait_event_cmd: cmd1 runs before each sleep, cmd2 after (used to drop and retake a lock).
 #define wait_event_cmd(wq, condition, cmd1, cmd2)                                         \
   do {                                                                                    \
-    ::ktl::__might_sleep(__FILE__, __LINE__);                                                                 \
+    /* No might_sleep(): the _cmd forms are entered with a lock held by design. */        \
     if (condition) break;                                                                 \
     ::ktl::wait_detail::wait_event_loop<false>(                                           \
         &(wq), [&]() -> bool { return (condition); }, ::ktl::TASK_UNINTERRUPTIBLE, false,  \
@@ -276,7 +276,7 @@ long wait_event_timeout_impl(wait_queue_head* wq, Cond&& cond, unsigned state, b
   } while (0)
 #define wait_event_exclusive_cmd(wq, condition, cmd1, cmd2)                               \
   do {                                                                                    \
-    ::ktl::__might_sleep(__FILE__, __LINE__);                                                                 \
+    /* No might_sleep(): the _cmd forms are entered with a lock held by design. */        \
     if (condition) break;                                                                 \
     ::ktl::wait_detail::wait_event_loop<false>(                                           \
         &(wq), [&]() -> bool { return (condition); }, ::ktl::TASK_UNINTERRUPTIBLE, true,   \

@@ -38,7 +38,7 @@ class CompletionTest : public KernelTest {};
 
 TEST_P(CompletionTest, NCompletesBeforeNWaitsSatisfyThem) {
   auto s = std::make_shared<Shared>();
-  const int n = 5;
+  int n = 5;
   for (int i = 0; i < n; ++i) complete(&s->c);
   EXPECT_TRUE(completion_done(&s->c));
   auto t = spawn(

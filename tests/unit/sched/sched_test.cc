@@ -317,9 +317,8 @@ TEST_P(SchedTest, WakeUpProcessReturnValues) {
 }
 
 TEST_P(SchedTest, StateLetters) {
-  completion c;
-  auto s = spawn([&] { wait_event_interruptible(*(new wait_queue_head), c.done > 0); return 0; }, "s");
-  (void)s;
+  wait_queue_head never_woken;
+  auto s = spawn([&] { return wait_event_interruptible(never_woken, false); }, "s");
   auto i = spawn([&] { schedule_timeout_idle(msecs_to_jiffies(50)); return 0; }, "i");
   ASSERT_TRUE(testing::wait_until([&] { return task_state_to_char(i.task) == 'I'; }));
   ASSERT_TRUE(testing::wait_until([&] { return task_state_to_char(s.task) == 'S'; }));
@@ -431,7 +430,9 @@ TEST(PidTest, ThreadsMaxLimit) {
   a.kthread = true;
   task_struct* p = copy_process(a);
   EXPECT_TRUE(IS_ERR(p));
-  if (IS_ERR(p)) EXPECT_EQ(PTR_ERR(p), -EAGAIN);
+  if (IS_ERR(p)) {
+    EXPECT_EQ(PTR_ERR(p), -EAGAIN);
+  }
   complete_all(&release);
   for (auto& h : hs) join(h);
   EXPECT_EQ(set_max_threads(5), -EINVAL);

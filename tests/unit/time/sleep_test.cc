@@ -145,7 +145,7 @@ TEST_P(SleepTest, MaxScheduleTimeoutSleepsUntilWoken) {
 
 TEST_P(SleepTest, MsleepAbsorbsWakeUps) {
   auto s = std::make_shared<Shared>();
-  const unsigned ms = 60;
+  unsigned ms = 60;
   auto t = spawn(
       [s, ms] {
         unsigned long j0 = jiffies;
@@ -204,7 +204,7 @@ TEST_P(SleepTest, MsleepInterruptibleReturnsEarlyOnNotifySignal) {
 
 TEST_P(SleepTest, MsleepInterruptibleIgnoresWakeUpsAndUnallowedSignals) {
   auto s = std::make_shared<Shared>();
-  const unsigned ms = 60;
+  unsigned ms = 60;
   auto t = spawn(
       [s, ms] {
         unsigned long j0 = jiffies;

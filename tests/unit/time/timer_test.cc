@@ -481,7 +481,7 @@ void many_fn(timer_list* t) {
 }
 
 TEST_P(TimerTest, TenThousandRandomTimersFireExactlyOnceNeverEarly) {
-  const int n = 10000;
+  int n = 10000;
   auto s = std::make_shared<ManyShared>(n);
   const int parts = cpus() + 1;  // one slice per vCPU task plus one from the host
   auto arm_slice = [s, n, parts](int part, unsigned seed) {
