@@ -17,6 +17,8 @@
 
 namespace ktl {
 
+unsigned boot_generation = 1;
+
 namespace {
 std::atomic<unsigned long> g_taint{0};
 // Rate limits of the "once a second" reports, in jiffies (0 = never reported this boot).
@@ -126,7 +128,10 @@ void __might_sleep(const char* file, int line) noexcept {
 
 namespace internal {
 // A new boot starts with fresh rate limits (jiffies starts over at INITIAL_JIFFIES).
-void reset_report_ratelimits() noexcept { g_might_sleep_prev.store(0); }
+void reset_report_ratelimits() noexcept {
+  g_might_sleep_prev.store(0);
+  __atomic_add_fetch(&boot_generation, 1, __ATOMIC_RELAXED);
+}
 }  // namespace internal
 
 const char* errname(int err) noexcept {

@@ -117,6 +117,13 @@ static KTL_ALWAYS_INLINE void update_idle_hint(rq* rq, bool idle) {
 
 // Enqueue a runnable task on this vCPU's runqueue (it must not be queued anywhere).
 void activate_task_local(rq* rq, task_struct* p) {
+  // The vCPU p last ran on may still be finishing __schedule() for it (it committed p to sleep
+  // and still updates its accounting until the switch away completes). Do not touch p's
+  // scheduling state before that: wait for on_cpu == 0, which pairs with the release store in
+  // finish_task_switch(). p == curr is the one exception: a timer callback run from this vCPU's
+  // own schedule() waking the task that is switching out right here.
+  if (KTL_UNLIKELY(p != rq->curr))
+    while (KTL_UNLIKELY(p->on_cpu.load(std::memory_order_acquire))) arch_cpu_relax();
   p->cpu = rq->cpu;
   if (KTL_LIKELY(p != rq->stop)) p->sched_cls = class_for_policy(p->policy);
   p->sched_cls->enqueue(rq, p, true);

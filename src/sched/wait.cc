@@ -123,7 +123,10 @@ bool wq_has_sleeper(wait_queue_head* wq_head) noexcept {
   return waitqueue_active(wq_head);
 }
 bool wq_has_single_sleeper(const wait_queue_head* wq_head) noexcept {
-  return list_is_singular(&wq_head->head);
+  // list_is_singular() reads both links; take the lock so the answer is a consistent snapshot.
+  auto* wq = const_cast<wait_queue_head*>(wq_head);
+  spin_guard g(wq->lock);
+  return list_is_singular(&wq->head);
 }
 
 void prepare_to_wait(wait_queue_head* wq_head, wait_queue_entry* e, unsigned state) {

@@ -48,7 +48,7 @@ wheel_node* sort_chain(wheel_node* head, std::size_t len, unsigned long clk) noe
   wheel_node* tail = head;
   for (std::size_t i = 1; i < half; ++i) tail = tail->next;
   wheel_node* right = tail->next;
-  tail->next = nullptr;
+  wheel_set_next(&tail->next, nullptr);
   wheel_node* a = sort_chain(head, half, clk);
   wheel_node* b = sort_chain(right, len - half, clk);
   wheel_node dummy;
@@ -56,15 +56,15 @@ wheel_node* sort_chain(wheel_node* head, std::size_t len, unsigned long clk) noe
   while (a != nullptr && b != nullptr) {
     // Taking from the left run on ties is what makes the sort stable.
     if (signed_delta(b->expires, clk) < signed_delta(a->expires, clk)) {
-      t->next = b;
+      wheel_set_next(&t->next, b);
       b = b->next;
     } else {
-      t->next = a;
+      wheel_set_next(&t->next, a);
       a = a->next;
     }
     t = t->next;
   }
-  t->next = (a != nullptr) ? a : b;
+  wheel_set_next(&t->next, (a != nullptr) ? a : b);
   return dummy.next;
 }
 
@@ -223,13 +223,13 @@ void timer_wheel::flush_overdue(wheel_list& out) noexcept {
   wheel_node* chain = nullptr;
   wheel_node** tail = &chain;
   while (wheel_node* n = overdue_.pop_front()) {
-    *tail = n;
+    wheel_set_next(tail, n);
     tail = &n->next;
   }
   chain = sort_chain(chain, len, clk_);
   while (chain != nullptr) {
     wheel_node* next = chain->next;
-    chain->next = nullptr;
+    wheel_set_next(&chain->next, nullptr);
     out.push_back(chain);
     chain = next;
   }

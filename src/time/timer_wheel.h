@@ -83,12 +83,18 @@
 namespace ktl::internal {
 
 // An intrusive list link plus the expiry it is sorted by. The timer base embeds one in every timer.
+// `next` is also read without the base lock (timer_pending(), like Linux's lockless
+// hlist_unhashed check), so every write of it is a relaxed atomic store (WRITE_ONCE).
+struct wheel_node;
+inline void wheel_set_next(wheel_node** field, wheel_node* v) noexcept {
+  __atomic_store_n(field, v, __ATOMIC_RELAXED);
+}
 struct wheel_node {
   wheel_node* next = nullptr;  // nullptr <=> not on any list ("not pending").
   wheel_node* prev = nullptr;
   unsigned long expires = 0;
 
-  bool linked() const noexcept { return next != nullptr; }
+  bool linked() const noexcept { return __atomic_load_n(&next, __ATOMIC_RELAXED) != nullptr; }
 
   // Removes the node from whichever circular list it is on (a wheel slot, the wheel's overdue list
   // or a caller's wheel_list). Every list has a sentinel, so the neighbours always exist and the
@@ -97,9 +103,9 @@ struct wheel_node {
   // pending.
   void unlink() noexcept {
     if (next == nullptr) return;
-    prev->next = next;
+    wheel_set_next(&prev->next, next);
     next->prev = prev;
-    next = nullptr;
+    wheel_set_next(&next, nullptr);
     prev = nullptr;
   }
 };
@@ -109,7 +115,10 @@ struct wheel_node {
 // neighbours, so the list can be neither copied nor moved.
 class wheel_list {
  public:
-  wheel_list() noexcept { head_.next = head_.prev = &head_; }
+  wheel_list() noexcept {
+    wheel_set_next(&head_.next, &head_);
+    head_.prev = &head_;
+  }
   wheel_list(const wheel_list&) = delete;
   wheel_list& operator=(const wheel_list&) = delete;
   // Nodes still on the list are detached rather than left pointing at a dead sentinel, so a later
@@ -159,10 +168,11 @@ class wheel_list {
     if (&other == this || other.empty()) return;
     wheel_node* first = other.head_.next;
     wheel_node* last = other.head_.prev;
-    other.head_.next = other.head_.prev = &other.head_;
+    wheel_set_next(&other.head_.next, &other.head_);
+    other.head_.prev = &other.head_;
     first->prev = head_.prev;
-    head_.prev->next = first;
-    last->next = &head_;
+    wheel_set_next(&head_.prev->next, first);
+    wheel_set_next(&last->next, &head_);
     head_.prev = last;
   }
 
@@ -175,8 +185,8 @@ class wheel_list {
  private:
   static void insert_between(wheel_node* n, wheel_node* before, wheel_node* after) noexcept {
     n->prev = before;
-    n->next = after;
-    before->next = n;
+    wheel_set_next(&n->next, after);
+    wheel_set_next(&before->next, n);
     after->prev = n;
   }
 

@@ -24,6 +24,9 @@ enum taint_flag : unsigned {
   TAINT_SOFTLOCKUP = 14,
 };
 void add_taint(taint_flag flag) noexcept;
+// Incremented by every boot: the *_ONCE reports warn once per boot, as on Linux (a process may
+// boot several kernels one after another).
+extern unsigned boot_generation;
 unsigned long get_taint() noexcept;
 // "Not tainted" or "Tainted: G        W" as the Oops header prints it.
 const char* print_tainted() noexcept;
@@ -44,19 +47,22 @@ const char* print_tainted() noexcept;
       ::ktl::warn_slowpath(__FILE__, __LINE__, __func__, nullptr);        \
     KTL_UNLIKELY(__ret_warn_on);                                          \
   })
+#define __KTL_ONCE_THIS_BOOT(warned_gen)                                  \
+  (__atomic_exchange_n(&(warned_gen), ::ktl::boot_generation, __ATOMIC_RELAXED) != \
+   ::ktl::boot_generation)
 #define WARN_ONCE(cond, ...)                                              \
   ({                                                                      \
-    static bool __warned;                                                 \
+    static unsigned __warned_gen;                                         \
     bool __ret_do_once = !!(cond);                                        \
-    if (KTL_UNLIKELY(__ret_do_once && !__atomic_exchange_n(&__warned, true, __ATOMIC_RELAXED))) \
+    if (KTL_UNLIKELY(__ret_do_once && __KTL_ONCE_THIS_BOOT(__warned_gen))) \
       ::ktl::warn_slowpath(__FILE__, __LINE__, __func__, __VA_ARGS__);    \
     KTL_UNLIKELY(__ret_do_once);                                          \
   })
 #define WARN_ON_ONCE(cond)                                                \
   ({                                                                      \
-    static bool __warned;                                                 \
+    static unsigned __warned_gen;                                         \
     bool __ret_do_once = !!(cond);                                        \
-    if (KTL_UNLIKELY(__ret_do_once && !__atomic_exchange_n(&__warned, true, __ATOMIC_RELAXED))) \
+    if (KTL_UNLIKELY(__ret_do_once && __KTL_ONCE_THIS_BOOT(__warned_gen))) \
       ::ktl::warn_slowpath(__FILE__, __LINE__, __func__, nullptr);        \
     KTL_UNLIKELY(__ret_do_once);                                          \
   })

@@ -7,12 +7,6 @@
 
 #include "support/kernel_test.h"
 
-// kill_pid() is declared in ktl/sched/signal.h; a weak reference lets this file link (and the
-// test below fail with a clear message) while the library does not define it.
-namespace ktl {
-int kill_pid(pid_t pid, int sig, int priv) __attribute__((weak));
-}
-
 namespace {
 
 using namespace ktl;
@@ -264,8 +258,6 @@ TEST_P(SignalTest, SendSigRejectsBadSignalNumbers) {
 }
 
 TEST_P(SignalTest, KillPidDeliversAllowedSignal) {
-  ASSERT_NE(reinterpret_cast<void*>(&ktl::kill_pid), nullptr)
-      << "ktl::kill_pid is declared in ktl/sched/signal.h but not defined by libktl";
   auto s = std::make_shared<Shared>();
   auto t = spawn(
       [s] {

@@ -202,7 +202,8 @@ TEST_P(SchedTest, MmRefcountsBalanceAfterUserTasksExit) {
     auto t = spawn_user([] { return 0; }, "flush", c);
     join(t);
   }
-  EXPECT_TRUE(testing::wait_until([&] { return nr_live_mms() <= live_before + static_cast<u64>(cpus()); }));
+  EXPECT_TRUE(testing::wait_until([&] { return nr_live_mms() <= live_before + static_cast<u64>(cpus()); }))
+      << "live mms before " << live_before << ", now " << nr_live_mms();
 }
 
 TEST_P(SchedTest, SetCpusAllowedMovesRunningTask) {
@@ -384,6 +385,7 @@ TEST(PidTest, CyclicAllocationAndReuseAfterWrap) {
 TEST(PidTest, ExhaustionReturnsEagainAndLeaksNothing) {
   testing::scoped_kernel k(2);
   ASSERT_EQ(set_pid_max(340), 0);
+  const int base = nr_threads();  // init and kthreadd
   completion release;
   std::vector<task_handle> alive;
   int eagain = 0;
@@ -409,7 +411,7 @@ TEST(PidTest, ExhaustionReturnsEagainAndLeaksNothing) {
   EXPECT_GT(eagain, 0);
   int threads_at_limit = nr_threads();
   complete_all(&release);
-  EXPECT_TRUE(testing::wait_until([] { return nr_threads() == 0; }));
+  EXPECT_TRUE(testing::wait_until([&] { return nr_threads() == base; }));
   // Everything is reusable again.
   auto t = spawn([] { return 0; }, "after");
   join(t);
@@ -423,7 +425,8 @@ TEST(PidTest, ThreadsMaxLimit) {
   ASSERT_EQ(set_max_threads(20), 0);
   completion release;
   std::vector<task_handle> hs;
-  for (int i = 0; i < 20; ++i)
+  // init and kthreadd count too.
+  for (int i = nr_threads(); i < 20; ++i)
     hs.push_back(spawn([&] { wait_for_completion(&release); return 0; }, "t"));
   kernel_clone_args a;
   a.name = "one_too_many";
