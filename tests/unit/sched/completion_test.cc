@@ -62,12 +62,14 @@ TEST_P(CompletionTest, CompleteWakesWaitersFifo) {
   std::atomic<int>* order = new std::atomic<int>[3]{-1, -1, -1};
   std::shared_ptr<std::atomic<int>[]> ord(order);
   auto seq = std::make_shared<std::atomic<int>>(0);
+  auto finished = std::make_shared<std::atomic<int>>(0);
   std::vector<task_handle> ts;
   for (int i = 0; i < 3; ++i) {
     ts.push_back(spawn(
-        [s, ord, seq, i] {
+        [s, ord, seq, finished, i] {
           wait_for_completion(&s->c);
-          ord[i] = (*seq)++;
+          ord[i] = seq->fetch_add(1);
+          finished->fetch_add(1);  // after ord[i] is stored: the test reads ord once it sees this
           return 0;
         },
         "cmp_fifo"));
@@ -76,7 +78,7 @@ TEST_P(CompletionTest, CompleteWakesWaitersFifo) {
   }
   for (int k = 0; k < 3; ++k) {
     complete(&s->c);
-    ASSERT_TRUE(wait_until([&] { return seq->load() >= k + 1; })) << "complete #" << k;
+    ASSERT_TRUE(wait_until([&] { return finished->load() >= k + 1; })) << "complete #" << k;
     EXPECT_EQ(ord[k].load(), k) << "complete() #" << k << " must release waiter " << k
                                 << " (FIFO)";
     for (int j = k + 1; j < 3; ++j)
