@@ -110,7 +110,7 @@ bool refill_locked() {
 }  // namespace
 
 void stack_pool_init(std::size_t stack_size) {
-  std::lock_guard<host_lock> g(g_pool.lock);
+  host_lock_guard g(g_pool.lock);
   g_pool.page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   stack_size = (stack_size + g_pool.page - 1) & ~(g_pool.page - 1);
   if (g_pool.stack_size != stack_size) {
@@ -140,7 +140,7 @@ fiber_stack* stack_alloc(stack_cache* cache) noexcept {
   if (cache && cache->count > 0) {
     s = cache->items[--cache->count];
   } else {
-    std::lock_guard<host_lock> g(g_pool.lock);
+    host_lock_guard g(g_pool.lock);
     if (!g_pool.free && !refill_locked()) return nullptr;
     s = g_pool.free;
     g_pool.free = s->next;
@@ -165,13 +165,13 @@ void stack_free(stack_cache* cache, fiber_stack* s) noexcept {
     cache->items[cache->count++] = s;
     return;
   }
-  std::lock_guard<host_lock> g(g_pool.lock);
+  host_lock_guard g(g_pool.lock);
   s->next = g_pool.free;
   g_pool.free = s;
 }
 
 void stack_cache_drain(stack_cache* cache) noexcept {
-  std::lock_guard<host_lock> g(g_pool.lock);
+  host_lock_guard g(g_pool.lock);
   while (cache->count > 0) {
     fiber_stack* s = cache->items[--cache->count];
     s->next = g_pool.free;

@@ -59,7 +59,7 @@ using namespace internal;
                   (parent->sig_ignored.load(std::memory_order_relaxed) & sigmask(SIGCHLD)) ||
                   (parent->flags & PF_IDLE);
   {
-    std::lock_guard<host_lock> g(tasklist_lock());
+    host_lock_guard g(tasklist_lock());
     // Orphans go to the parent's parent chain's root (swapper here; init once it exists).
     task_struct* reaper = init_task();
     while (!list_empty(&p->children)) {
@@ -82,7 +82,7 @@ pid_t kernel_wait(pid_t pid, int* status) {
   task_struct* found = nullptr;
   bool have_child = false;
   auto scan = [&]() -> bool {
-    std::lock_guard<host_lock> g(tasklist_lock());
+    host_lock_guard g(tasklist_lock());
     have_child = false;
     task_struct* c;
     list_for_each_entry(c, &parent->children, sibling) {

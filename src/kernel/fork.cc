@@ -82,7 +82,7 @@ int alloc_pid_locked() KTL_REQUIRES(g_tasks.lock) {
 task_struct* alloc_task_struct() noexcept {
   void* mem = nullptr;
   {
-    std::lock_guard<host_lock> g(g_tasks.lock);
+    host_lock_guard g(g_tasks.lock);
     if (g_tasks.free_list) {
       task_struct* p = g_tasks.free_list;
       g_tasks.free_list = p->wake_entry;
@@ -97,7 +97,7 @@ task_struct* alloc_task_struct() noexcept {
 
 void free_task_struct(task_struct* p) noexcept {
   p->~task_struct();
-  std::lock_guard<host_lock> g(g_tasks.lock);
+  host_lock_guard g(g_tasks.lock);
   if (g_tasks.free_count < 4096) {
     p->wake_entry = g_tasks.free_list;
     g_tasks.free_list = p;
@@ -110,7 +110,7 @@ void free_task_struct(task_struct* p) noexcept {
 task_struct* init_task() noexcept { return idle_task(0); }
 
 void fork_init(int) {
-  std::lock_guard<host_lock> g(g_tasks.lock);
+  host_lock_guard g(g_tasks.lock);
   INIT_LIST_HEAD(&g_tasks.all);
   g_tasks.by_pid.assign(g_tasks.pid_max, nullptr);
   g_tasks.last_pid = 0;
@@ -120,7 +120,7 @@ void fork_init(int) {
 }
 
 void fork_fini() {
-  std::lock_guard<host_lock> g(g_tasks.lock);
+  host_lock_guard g(g_tasks.lock);
   while (g_tasks.free_list) {
     task_struct* p = g_tasks.free_list;
     g_tasks.free_list = p->wake_entry;
@@ -132,7 +132,7 @@ void fork_fini() {
 // Take the task off the task list and the pid map; drop the list's reference.
 void release_task(task_struct* p) {
   {
-    std::lock_guard<host_lock> g(g_tasks.lock);
+    host_lock_guard g(g_tasks.lock);
     list_del_init(&p->tasks);
     list_del_init(&p->sibling);
     if (p->pid > 0 && p->pid < static_cast<int>(g_tasks.by_pid.size()) &&
@@ -167,7 +167,7 @@ task_struct* copy_process(const kernel_clone_args& args) {
     parent = (cur->ktl_flags & task_struct::kTaskHost) ? init_task() : cur;
   }
   {
-    std::lock_guard<host_lock> g(g_tasks.lock);
+    host_lock_guard g(g_tasks.lock);
     if (g_tasks.nr_threads >= g_tasks.max_threads) return ERR_PTR<task_struct>(-EAGAIN);
   }
   task_struct* p = alloc_task_struct();
@@ -232,7 +232,7 @@ task_struct* copy_process(const kernel_clone_args& args) {
 
   int pid;
   {
-    std::lock_guard<host_lock> g(g_tasks.lock);
+    host_lock_guard g(g_tasks.lock);
     pid = alloc_pid_locked();
     if (pid >= 0 && g_tasks.nr_threads < g_tasks.max_threads) {
       p->pid = pid;
@@ -312,7 +312,7 @@ int exec_mm_model(const char* comm) {
 }
 
 task_struct* find_get_task_by_vpid(pid_t pid) {
-  std::lock_guard<host_lock> g(g_tasks.lock);
+  host_lock_guard g(g_tasks.lock);
   if (pid <= 0 || pid >= static_cast<int>(g_tasks.by_pid.size())) return nullptr;
   task_struct* p = g_tasks.by_pid[pid];
   if (p) get_task_struct(p);
@@ -321,7 +321,7 @@ task_struct* find_get_task_by_vpid(pid_t pid) {
 
 std::vector<task_struct*> snapshot_tasks() {
   std::vector<task_struct*> v;
-  std::lock_guard<host_lock> g(g_tasks.lock);
+  host_lock_guard g(g_tasks.lock);
   v.reserve(static_cast<std::size_t>(g_tasks.nr_threads));
   task_struct* p;
   list_for_each_entry(p, &g_tasks.all, tasks) {
@@ -338,7 +338,7 @@ void put_task_snapshot(std::vector<task_struct*>& tasks) {
 int pid_max() noexcept { return g_tasks.pid_max; }
 int set_pid_max(int v) noexcept {
   if (v < RESERVED_PIDS + 1 || v > PID_MAX_LIMIT) return -EINVAL;
-  std::lock_guard<host_lock> g(g_tasks.lock);
+  host_lock_guard g(g_tasks.lock);
   g_tasks.pid_max = v;
   if (static_cast<int>(g_tasks.by_pid.size()) < v) g_tasks.by_pid.resize(v, nullptr);
   return 0;

@@ -105,7 +105,7 @@ namespace internal {
 
 void printk_init(int console_fd, int loglevel) {
   {
-    std::lock_guard<host_lock> g(g_log.lock);
+    host_lock_guard g(g_log.lock);
     g_log.records.clear();
     g_log.next_seq = 0;
     if (loglevel >= 0) g_log.console_loglevel = loglevel;
@@ -168,7 +168,7 @@ int vprintk(const char* fmt, va_list args) {
   std::string line;
   bool to_console;
   {
-    std::lock_guard<internal::host_lock> g(g_log.lock);
+    internal::host_lock_guard g(g_log.lock);
     if (cont && !g_log.records.empty()) {
       log_record& last = g_log.records.back();
       last.text += text;
@@ -196,19 +196,19 @@ int printk(const char* fmt, ...) {
 }
 
 std::string dmesg() {
-  std::lock_guard<internal::host_lock> g(g_log.lock);
+  internal::host_lock_guard g(g_log.lock);
   std::string out;
   for (const auto& r : g_log.records) out += format_line(r.ts_nsec, r.text);
   return out;
 }
 
 std::vector<log_record> log_records() {
-  std::lock_guard<internal::host_lock> g(g_log.lock);
+  internal::host_lock_guard g(g_log.lock);
   return {g_log.records.begin(), g_log.records.end()};
 }
 
 void log_clear() {
-  std::lock_guard<internal::host_lock> g(g_log.lock);
+  internal::host_lock_guard g(g_log.lock);
   g_log.records.clear();
 }
 

@@ -32,4 +32,16 @@ class KTL_CAPABILITY("host_lock") host_lock {
   std::atomic<bool> locked_{false};
 };
 
+// std::lock_guard carries no thread-safety annotations in libstdc++; this one does.
+class KTL_SCOPED_CAPABILITY host_lock_guard {
+ public:
+  explicit host_lock_guard(host_lock& l) KTL_ACQUIRE(l) : l_(l) { l_.lock(); }
+  ~host_lock_guard() KTL_RELEASE() { l_.unlock(); }
+  host_lock_guard(const host_lock_guard&) = delete;
+  host_lock_guard& operator=(const host_lock_guard&) = delete;
+
+ private:
+  host_lock& l_;
+};
+
 }  // namespace ktl::internal

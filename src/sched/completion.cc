@@ -15,7 +15,7 @@ struct completion_waiter {
 };
 
 // Wake the first waiter and take it off the queue, so a second complete() wakes the next one.
-void wake_first_locked(completion* x) {
+void wake_first_locked(completion* x) KTL_REQUIRES(x->lock) {
   if (list_empty(&x->waiters)) return;
   auto* w = list_first_entry(&x->waiters, completion_waiter, node);
   list_del_init(&w->node);
@@ -23,7 +23,7 @@ void wake_first_locked(completion* x) {
   wake_up_process(w->task);
 }
 
-long do_wait_for_common(completion* x, long timeout, unsigned state) {
+long do_wait_for_common(completion* x, long timeout, unsigned state) KTL_REQUIRES(x->lock) {
   if (!x->done) {
     task_struct* self = get_current();
     completion_waiter w;

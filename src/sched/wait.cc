@@ -187,7 +187,8 @@ long wait_woken(wait_queue_entry* e, unsigned mode, long timeout) {
   return timeout;
 }
 
-int wait_event_locked_sleep(wait_queue_head* wq, wait_queue_entry* e, unsigned state) {
+int wait_event_locked_sleep(wait_queue_head* wq, wait_queue_entry* e, unsigned state)
+    KTL_REQUIRES(wq->lock) {
   if (list_empty(&e->entry)) {
     if (e->flags & WQ_FLAG_EXCLUSIVE)
       __add_wait_queue_entry_tail(wq, e);

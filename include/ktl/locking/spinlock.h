@@ -55,34 +55,38 @@ using raw_spinlock_t = spinlock_t;
 #define __SPIN_LOCK_UNLOCKED(x) ::ktl::spinlock_t{}
 
 KTL_ALWAYS_INLINE void spin_lock_init(spinlock_t* l) noexcept { new (l) spinlock_t(); }
-KTL_ALWAYS_INLINE void spin_lock(spinlock_t* l) KTL_ACQUIRE(*l) {
+
+// The wrappers below are where spinlock_t (the capability callers see) maps onto its raw word;
+// KTL_NO_THREAD_SAFETY_ANALYSIS on their bodies only: the analysis treats the two as different
+// capabilities, and callers are still checked against the ACQUIRE/RELEASE annotations.
+KTL_ALWAYS_INLINE void spin_lock(spinlock_t* l) KTL_ACQUIRE(*l) KTL_NO_THREAD_SAFETY_ANALYSIS {
   preempt_disable();
   l->raw.lock();
 }
-KTL_ALWAYS_INLINE void spin_unlock(spinlock_t* l) KTL_RELEASE(*l) {
+KTL_ALWAYS_INLINE void spin_unlock(spinlock_t* l) KTL_RELEASE(*l) KTL_NO_THREAD_SAFETY_ANALYSIS {
   l->raw.unlock();
   preempt_enable();
 }
-KTL_ALWAYS_INLINE bool spin_trylock(spinlock_t* l) KTL_TRY_ACQUIRE(true, *l) {
+KTL_ALWAYS_INLINE bool spin_trylock(spinlock_t* l) KTL_TRY_ACQUIRE(true, *l) KTL_NO_THREAD_SAFETY_ANALYSIS {
   preempt_disable();
   if (l->raw.try_lock()) return true;
   preempt_enable();
   return false;
 }
 KTL_ALWAYS_INLINE bool spin_is_locked(spinlock_t* l) noexcept { return l->raw.is_locked(); }
-KTL_ALWAYS_INLINE void spin_lock_irq(spinlock_t* l) KTL_ACQUIRE(*l) {
+KTL_ALWAYS_INLINE void spin_lock_irq(spinlock_t* l) KTL_ACQUIRE(*l) KTL_NO_THREAD_SAFETY_ANALYSIS {
   local_irq_disable();
   spin_lock(l);
 }
-KTL_ALWAYS_INLINE void spin_unlock_irq(spinlock_t* l) KTL_RELEASE(*l) {
+KTL_ALWAYS_INLINE void spin_unlock_irq(spinlock_t* l) KTL_RELEASE(*l) KTL_NO_THREAD_SAFETY_ANALYSIS {
   spin_unlock(l);
   local_irq_enable();
 }
-KTL_ALWAYS_INLINE void spin_lock_bh(spinlock_t* l) KTL_ACQUIRE(*l) {
+KTL_ALWAYS_INLINE void spin_lock_bh(spinlock_t* l) KTL_ACQUIRE(*l) KTL_NO_THREAD_SAFETY_ANALYSIS {
   local_bh_disable();
   spin_lock(l);
 }
-KTL_ALWAYS_INLINE void spin_unlock_bh(spinlock_t* l) KTL_RELEASE(*l) {
+KTL_ALWAYS_INLINE void spin_unlock_bh(spinlock_t* l) KTL_RELEASE(*l) KTL_NO_THREAD_SAFETY_ANALYSIS {
   spin_unlock(l);
   local_bh_enable();
 }

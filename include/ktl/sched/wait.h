@@ -336,7 +336,9 @@ long wait_event_timeout_impl(wait_queue_head* wq, Cond&& cond, unsigned state, b
   }())
 
 // _locked forms: the caller holds wq.lock (taken with spin_lock_irq); returns 0 or -ERESTARTSYS.
-int wait_event_locked_sleep(wait_queue_head* wq, wait_queue_entry* e, unsigned state);
+// Called with wq->lock held (taken with spin_lock_irq); drops it around the sleep.
+int wait_event_locked_sleep(wait_queue_head* wq, wait_queue_entry* e, unsigned state)
+    KTL_REQUIRES(wq->lock);
 #define __wait_event_interruptible_locked_impl(wq, condition, exclusive)                    \
   ([&]() -> int {                                                                           \
     if (condition) return 0;                                                                \
