@@ -40,6 +40,11 @@ KTL_NOINLINE rq* this_rq() noexcept {
   barrier();
   return t_rq;
 }
+
+// Direct TLS read, for out-of-line functions that never switch: nothing in them can move the
+// fiber to another host thread between the read and its use. Anything that may switch uses
+// this_rq(), which is never inlined, so the thread pointer is re-read after a switch.
+KTL_ALWAYS_INLINE rq* tls_rq_noswitch() noexcept { return t_rq; }
 void set_this_rq(rq* r) noexcept { t_rq = r; }
 
 task_struct* fault_current_task() noexcept { return t_rq ? t_rq->curr : t_host_task; }
@@ -200,7 +205,7 @@ static void ttwu_activate(task_struct* p) {
     futex_wake_u32(&p->state_word, 1);
     return;
   }
-  rq* rq = this_rq();
+  rq* rq = tls_rq_noswitch();  // a wake-up never switches
   int cpu = select_task_rq(p, rq ? rq->cpu : -1);
   if (rq && cpu == rq->cpu) {
     activate_task_local(rq, p);
@@ -215,7 +220,7 @@ static void ttwu_activate(task_struct* p) {
 using namespace internal;
 
 task_struct* get_current() noexcept {
-  rq* rq = this_rq();
+  rq* rq = tls_rq_noswitch();
   if (KTL_LIKELY(rq != nullptr)) return rq->curr;
   task_struct* p = t_host_task;
   return KTL_LIKELY(p != nullptr) ? p : make_host_task();
@@ -249,11 +254,13 @@ void wake_up_new_task(task_struct* p) {
 }
 
 void set_current_state(unsigned state) noexcept {
-  task_struct* p = get_current();
+  rq* rq = tls_rq_noswitch();
+  task_struct* p = KTL_LIKELY(rq != nullptr) ? rq->curr : get_current();
   p->state_word.store(state | task_struct::kOnRqBit, std::memory_order_seq_cst);
 }
 void __set_current_state(unsigned state) noexcept {
-  task_struct* p = get_current();
+  rq* rq = tls_rq_noswitch();
+  task_struct* p = KTL_LIKELY(rq != nullptr) ? rq->curr : get_current();
   p->state_word.store(state | task_struct::kOnRqBit, std::memory_order_relaxed);
 }
 void set_special_state(unsigned state) noexcept { set_current_state(state); }
