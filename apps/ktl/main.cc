@@ -115,6 +115,7 @@ int run_demo(const boot_params& bp) {
     return 0;
   };
   ka.fn_arg = &uc;
+  const int threads_before = nr_threads();
   task_struct* kt = copy_process(ka);
   kernel_clone_args ua;
   ua.user = true;
@@ -134,7 +135,7 @@ int run_demo(const boot_params& bp) {
   do_set_cpus_allowed(ut, &cpu0);
   wake_up_new_task(kt);
   wake_up_new_task(ut);
-  while (nr_threads() > 2) msleep(10);
+  while (nr_threads() > threads_before) msleep(10);
   tlb_stats after = cpu_tlb_stats(0);
   std::printf("  2000 switches user<->kthread on vCPU 0:\n");
   std::printf("    switch_mm (address space loaded)   %llu\n",

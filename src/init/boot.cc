@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -10,9 +12,14 @@
 
 #include "arch/fiber.h"
 #include "kernel/kernel_internal.h"
+#include "kthread/kthread_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
 #include "ktl/kernel/printk.h"
+#include "ktl/kthread/kthread.h"
+#include "ktl/sched/completion.h"
+#include "ktl/sched/signal.h"
+#include "ktl/sched/wait.h"
 #include "ktl/sched/sched.h"
 #include "ktl/time/jiffies.h"
 #include "sched/sched_internal.h"
@@ -31,6 +38,71 @@ std::size_t default_stack_size() {
   return 32 * 1024;
 #endif
 }
+
+// rest_init state: init (pid 1) waits for kthreadd_done, then idles until poweroff.
+completion kthreadd_done;
+completion init_ready;  // init finished its "exec": the boot is complete
+wait_queue_head g_init_wait;
+std::atomic<bool> g_init_should_exit{false};
+// Tasks rest_init created that poweroff asks to leave (init, kthreadd).
+int g_system_tasks = 0;
+
+// kernel_init (pid 1): not a kernel thread. It must not ask for kthreads before kthreadd exists.
+int kernel_init(void*) {
+  wait_for_completion(&kthreadd_done);
+  // "exec" the init program: an address space and the name user space sees.
+  exec_mm_model("init");
+  task_struct* self = get_current();
+  complete(&init_ready);
+  for (;;) {
+    wait_event_interruptible(g_init_wait, g_init_should_exit.load(std::memory_order_acquire));
+    if (g_init_should_exit.load(std::memory_order_acquire)) break;
+    flush_signals(self);  // init has no handlers: signals are dropped
+  }
+  return 0;
+}
+
+// rest_init(): init first so it gets pid 1, then kthreadd (pid 2).
+void rest_init() {
+  init_completion(&kthreadd_done);
+  init_completion(&init_ready);
+  g_init_should_exit.store(false);
+  g_system_tasks = 0;
+  internal::kthread_boot_init();
+  pid_t pid = user_mode_thread(kernel_init, nullptr, CLONE_FS);
+  if (pid > 0)
+    g_system_tasks++;
+  else
+    printk(KERN_ERR "rest_init: cannot create init: %d\n", pid);
+  kernel_clone_args a;
+  a.flags = CLONE_FS | CLONE_FILES;
+  a.fn = kthreadd;
+  a.name = "kthreadd";
+  a.kthread = true;
+  a.exit_signal = 0;
+  task_struct* kt = copy_process(a);
+  if (IS_ERR(kt)) {
+    printk(KERN_ERR "rest_init: cannot create kthreadd: %ld\n", PTR_ERR(kt));
+  } else {
+    kt->flags |= PF_NOFREEZE;  // before it runs: inherited by every kthread
+    internal::kthreadd_set_task(kt);
+    g_system_tasks++;
+    wake_up_new_task(kt);
+  }
+  complete(&kthreadd_done);
+  // start_kernel() returns a settled system: init has its address space and sleeps.
+  if (pid > 0) wait_for_completion(&init_ready);
+}
+
+template <typename Cond>
+bool wait_until_deadline(Cond cond, std::chrono::steady_clock::time_point deadline) {
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  return true;
+}
+
 }  // namespace
 
 using namespace internal;
@@ -73,6 +145,7 @@ int start_kernel(const boot_params& params) {
   g_kernel.running.store(true);
   m->start_cpus(p.cpus);
   printk(KERN_INFO "smp: Brought up 1 node, %d CPU%s\n", p.cpus, p.cpus == 1 ? "" : "s");
+  rest_init();
   return 0;
 }
 
@@ -85,8 +158,16 @@ int kernel_poweroff() {
   int ret = 0;
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(g_params.poweroff_timeout_ms);
-  while (nr_threads() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  // Everything but init and kthreadd ends first (kthreads are children of kthreadd and may
+  // still be asking it for more); then init and kthreadd are asked to leave.
+  wait_until_deadline([] { return nr_threads() <= g_system_tasks; }, deadline);
+  kthreadd_request_exit();
+  g_init_should_exit.store(true, std::memory_order_release);
+  wake_up_all(&g_init_wait);
+  auto final_deadline = std::max(deadline, std::chrono::steady_clock::now() +
+                                               std::chrono::milliseconds(500));
+  wait_until_deadline([] { return nr_threads() == 0; }, final_deadline);
+  kthreadd_release();
   if (nr_threads() > 0) {
     ret = -ETIMEDOUT;
     auto tasks = snapshot_tasks();

@@ -10,6 +10,7 @@
 
 #include "arch/fiber.h"
 #include "kernel/kernel_internal.h"
+#include "kthread/kthread_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/base/err.h"
 #include "ktl/mm/mm.h"
@@ -156,6 +157,7 @@ void put_task_struct(task_struct* p) noexcept {
     p->thread.stack = nullptr;
   }
   san_task_freed(p);
+  if (p->worker_private) free_kthread_struct(p);  // kernel/kthread.c: free_kthread_struct
   if (p->mm) mmput(p->mm);
   free_task_struct(p);
 }

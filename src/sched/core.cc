@@ -13,6 +13,7 @@
 #include "arch/fiber.h"
 #include "kernel/kernel_internal.h"
 #include "ktl/base/bug.h"
+#include "ktl/kernel/fork.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/mm/mm.h"
 #include "ktl/sched/signal.h"
@@ -227,7 +228,13 @@ task_struct* get_current() noexcept {
 }
 
 int try_to_wake_up(task_struct* p, unsigned state, int /*wake_flags*/) {
-  unsigned w = p->state_word.load(std::memory_order_seq_cst);
+  // Full barrier (Linux: smp_mb__after_spinlock() in try_to_wake_up): orders the caller's
+  // "condition = true" store before the load of p's state. Pairs with the barrier after the
+  // state store in set_current_state(). Without it the two sides form a store-buffer race: the
+  // sleeper reads the old condition and blocks while the waker reads the old TASK_RUNNING and
+  // skips the wake-up (seen as a lost wake-up on x86 under load).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  unsigned w = p->state_word.load(std::memory_order_relaxed);
   for (;;) {
     if (!(w & state & task_struct::kStateMask)) return 0;
     if (p->state_word.compare_exchange_weak(w, TASK_RUNNING | task_struct::kOnRqBit,
@@ -256,7 +263,10 @@ void wake_up_new_task(task_struct* p) {
 void set_current_state(unsigned state) noexcept {
   rq* rq = tls_rq_noswitch();
   task_struct* p = KTL_LIKELY(rq != nullptr) ? rq->curr : get_current();
-  p->state_word.store(state | task_struct::kOnRqBit, std::memory_order_seq_cst);
+  // smp_store_mb(): the store, then a full barrier so the caller's following condition test
+  // cannot be satisfied from before the store. Pairs with the fence in try_to_wake_up().
+  p->state_word.store(state | task_struct::kOnRqBit, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 void __set_current_state(unsigned state) noexcept {
   rq* rq = tls_rq_noswitch();
@@ -687,6 +697,34 @@ void sched_fini() {
 }
 
 task_struct* idle_task(int cpu) { return cpu_rq(cpu)->idle; }
+
+}  // namespace internal
+
+// sysrq-t: every task with its state and where it is, plus each vCPU's scheduler state. Reads
+// other vCPUs' fields racily, like the real one; for diagnosis, not for decisions.
+void show_state() {
+  printk(KERN_INFO "sysrq: Show State\n");
+  for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu) {
+    rq* r = cpu_rq(cpu);
+    printk(KERN_INFO "cpu#%d: curr=%s/%d queued=%u wake_list=%p pending=%#x idle_state=%d\n",
+           cpu, r->curr ? r->curr->comm : "?", r->curr ? r->curr->pid : -1,
+           __atomic_load_n(&r->rt.nr, __ATOMIC_RELAXED),
+           static_cast<void*>(r->wake_list.load(std::memory_order_relaxed)),
+           r->pending.load(std::memory_order_relaxed),
+           r->idle_state.load(std::memory_order_relaxed));
+  }
+  auto tasks = snapshot_tasks();
+  for (task_struct* p : tasks)
+    printk(KERN_INFO "task:%-15.15s state:%c word:%#x on_cpu:%d cpu:%d wake_entry:%p nvcsw:%llu "
+                     "wchan:%s\n",
+           p->comm, task_state_to_char(p), p->state_word.load(std::memory_order_relaxed),
+           p->on_cpu.load(std::memory_order_relaxed), p->cpu,
+           static_cast<void*>(p->wake_entry), static_cast<unsigned long long>(p->nvcsw),
+           p->blocked_at.func ? p->blocked_at.func : "-");
+  put_task_snapshot(tasks);
+}
+
+namespace internal {
 
 }  // namespace internal
 

@@ -90,6 +90,8 @@ struct sched_cpu_stats {
 sched_cpu_stats cpu_sched_stats(int cpu);
 unsigned long nr_running();             // all vCPUs
 unsigned long nr_uninterruptible_tasks();
+// sysrq-t: log every task's state and each vCPU's scheduler state.
+void show_state();
 
 }  // namespace ktl
 

@@ -48,7 +48,10 @@ TEST_P(SchedTest, LostWakeupStressRawProtocol) {
   auto a = spawn([&] { return body(0); }, "ping", c0);
   auto b = spawn([&] { return body(1); }, "pong", c1);
   int r = -1;
-  ASSERT_TRUE(join_for(a, 60000, &r)) << "lost wake-up: ping hung";
+  if (!join_for(a, 20000, &r)) {
+    show_state();
+    FAIL() << "lost wake-up: ping hung\n" << dmesg();
+  }
   ASSERT_TRUE(join_for(b, 60000, &r)) << "lost wake-up: pong hung";
 }
 

@@ -1,0 +1,63 @@
+// Private kthread state shared with boot (rest_init / poweroff) and white-box tests.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+
+#include "ktl/kthread/kthread.h"
+#include "ktl/sched/completion.h"
+
+namespace ktl {
+
+// Bit numbers in kthread::flags.
+enum kthread_bits : unsigned {
+  KTHREAD_IS_PER_CPU = 0,
+  KTHREAD_SHOULD_STOP = 1,
+  KTHREAD_SHOULD_PARK = 2,
+};
+
+struct kthread {
+  std::atomic<unsigned long> flags{0};
+  unsigned int cpu = 0;
+  int node = NUMA_NO_NODE;
+  std::atomic<int> started{0};
+  long result = 0;
+  int (*threadfn)(void*) = nullptr;
+  void* data = nullptr;
+  completion parked;
+  completion exited;
+  char* full_name = nullptr;  // untruncated name (malloc'd), owned once kthread() took it
+  task_struct* task = nullptr;
+};
+
+namespace internal {
+
+// Called by put_task_struct() when the last reference goes (free_kthread_struct in Linux).
+void free_kthread_struct(task_struct* p) noexcept;
+
+// Boot / poweroff (src/init/boot.cc).
+void kthread_boot_init() noexcept;        // before kthreadd is created
+void kthreadd_set_task(task_struct* p) noexcept;  // rest_init: publish kthreadd_task (+ a ref)
+// Poweroff: refuse new requests (they fail with -EAGAIN) and make kthreadd exit; returns at once.
+void kthreadd_request_exit() noexcept;
+// After kthreadd exited (or was abandoned): drop the boot reference, clear kthreadd_task.
+void kthreadd_release() noexcept;
+
+// Test hooks. While held, kthreadd leaves queued requests on the list (it keeps sleeping).
+void kthreadd_hold(bool hold) noexcept;
+// Requests queued and not yet taken by kthreadd.
+int kthread_create_list_len() noexcept;
+// Incremented every time kthreadd takes a request off the list.
+unsigned long kthreadd_requests_taken() noexcept;
+// The next fork kthreadd attempts fails with `err` (fault injection: -ENOMEM, -EAGAIN).
+void kthreadd_fail_next_fork(int err) noexcept;
+// The next new kthread, right after it took ownership of the requester's `done` (so a kill of
+// the requester can no longer make it give up), completes `arrived` and waits for `release`.
+struct kthread_handoff_hook {
+  completion arrived;
+  completion release;
+};
+void kthread_set_handoff_hook(kthread_handoff_hook* h) noexcept;
+
+}  // namespace internal
+}  // namespace ktl
