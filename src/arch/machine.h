@@ -26,6 +26,10 @@ class machine {
   virtual int start_cpus(int nr_cpus) = 0;
   // Wait for every vCPU context to return from vcpu_main (after shutdown was requested).
   virtual void join_cpus() = 0;
+  // CPU time the calling vCPU context has really run, in ns (0 if the machine cannot tell). The
+  // tick charges no more than this, so time the host took the vCPU away (steal time) is not
+  // charged to the task that happened to be current.
+  virtual u64 vcpu_cpu_time_ns() noexcept { return 0; }
   // Host CPUs the machine may use (for default vCPU counts and idle polling policy).
   virtual int host_cpus() const noexcept = 0;
 };

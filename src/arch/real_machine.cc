@@ -59,6 +59,12 @@ class real_machine final : public machine {
   }
   void wake(std::atomic<int>* word) noexcept override { futex_wake(word, 1); }
 
+  u64 vcpu_cpu_time_ns() noexcept override {
+    timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return static_cast<u64>(ts.tv_sec) * 1000000000ull + static_cast<u64>(ts.tv_nsec);
+  }
+
   int start_cpus(int nr_cpus) override {
     stop_.store(false);
     started_.store(0);

@@ -393,13 +393,18 @@ static void scheduler_tick(rq* rq, unsigned long now) {
   rq->last_tick = now;
   task_struct* curr = rq->curr;
   u64 ns = ticks * tick_nsec();
+  if (u64 cpu_ns = g_kernel.mach->vcpu_cpu_time_ns()) {
+    u64 ran = cpu_ns - rq->last_cpu_ns;
+    rq->last_cpu_ns = cpu_ns;
+    if (ran < ns) ns = ran;  // the rest was steal time: the host ran something else
+  }
   rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
   if (curr == rq->idle) return;
   if (curr->mm)
     curr->utime += ns;
   else
     curr->stime += ns;
-  curr->sched_cls->task_tick(rq, curr, ticks);
+  curr->sched_cls->task_tick(rq, curr, ticks, ns);
 }
 
 static void push_to_idle(rq* rq);
@@ -588,6 +593,7 @@ void vcpu_main(int cpu) {
   idle->on_cpu.store(1, std::memory_order_relaxed);
   rq->curr = idle;
   rq->last_tick = get_jiffies();
+  rq->last_cpu_ns = g_kernel.mach->vcpu_cpu_time_ns();
   machine* m = g_kernel.mach;
   for (;;) {
     handle_pending(rq);

@@ -116,8 +116,7 @@ void put_prev_fair(rq* rq, task_struct* p, bool yield) {
   p->se.on_rq = true;
 }
 
-void task_tick_fair(rq* rq, task_struct* p, unsigned long ticks) {
-  u64 delta = ticks * tick_nsec();
+void task_tick_fair(rq* rq, task_struct* p, unsigned long, u64 delta) {
   p->se.sum_exec_runtime += delta;
   p->se.vruntime += delta * NICE_0_LOAD / p->se.weight;
   update_min_vruntime(rq);

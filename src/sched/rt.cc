@@ -53,7 +53,7 @@ void put_prev_rt(rq* rq, task_struct* p, bool yield) {
   p->rt.on_rq = true;
 }
 
-void task_tick_rt(rq* rq, task_struct* p, unsigned long ticks) {
+void task_tick_rt(rq* rq, task_struct* p, unsigned long ticks, u64) {
   if (p->policy != SCHED_RR) return;
   if (p->rt.time_slice > ticks) {
     p->rt.time_slice -= static_cast<unsigned>(ticks);
@@ -75,7 +75,7 @@ task_struct* pick_next_stop(rq* rq) {
   return rq->stop;
 }
 void put_prev_stop(rq* rq, task_struct*, bool) { rq->stop_queued = true; }
-void task_tick_none(rq*, task_struct*, unsigned long) {}
+void task_tick_none(rq*, task_struct*, unsigned long, u64) {}
 bool wakeup_preempt_never(rq*, task_struct*, task_struct*) { return false; }
 bool has_queued_stop(const rq* rq) { return rq->stop_queued; }
 

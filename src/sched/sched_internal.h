@@ -77,6 +77,7 @@ struct alignas(kCacheLine) rq {
   int cpu = 0;
   int irq_depth = 0;                // > 0 while running "interrupt" work (timers, wake list)
   unsigned long last_tick = 0;      // jiffies already accounted
+  u64 last_cpu_ns = 0;              // the vCPU's own CPU time at the last tick
   mm_struct* loaded_mm = nullptr;   // address space loaded on this vCPU
   mm_struct* prev_mm = nullptr;     // borrowed mm to drop after the switch (kernel -> user)
   stack_cache stacks;
@@ -109,7 +110,8 @@ struct sched_class {
   void (*dequeue)(rq* rq, task_struct* p);
   task_struct* (*pick_next)(rq* rq);  // removes the task it returns from the queue
   void (*put_prev)(rq* rq, task_struct* p, bool yield);
-  void (*task_tick)(rq* rq, task_struct* p, unsigned long ticks);
+  // `ticks` elapsed since the last look; `ns` of them the vCPU really ran (steal time excluded).
+  void (*task_tick)(rq* rq, task_struct* p, unsigned long ticks, u64 ns);
   bool (*wakeup_preempt)(rq* rq, task_struct* curr, task_struct* p);
   bool (*has_queued)(const rq* rq);
   void (*task_blocked)(rq* rq, task_struct* p);  // may be null
