@@ -53,6 +53,15 @@ bool join_for(task_handle& h, int ms, int* result = nullptr);
 // Wall-clock bounded wait for a condition polled from the host thread.
 bool wait_until(const std::function<bool()>& cond, int ms = 5000);
 
+// Bound for join_for() in tests: long enough for a loaded 2-core CI machine, short enough that
+// a hang fails the test instead of the suite.
+inline constexpr int kJoinMs = 10000;
+
+// Wait until the task shows state letter `c` (ps STAT), e.g. 'D' once it sleeps uninterruptibly.
+inline bool wait_state(const task_handle& h, char c, int ms = 5000) {
+  return wait_until([&] { return task_state_to_char(h.task) == c; }, ms);
+}
+
 class KernelTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override;

@@ -23,7 +23,8 @@ using ktl::testing::spawn_user;
 using ktl::testing::task_handle;
 using ktl::testing::wait_until;
 
-constexpr int kJoinMs = 10000;
+using ktl::testing::kJoinMs;
+using ktl::testing::wait_state;
 
 std::string golden_dir() {
   return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "golden").string();
@@ -103,10 +104,6 @@ std::pair<u64, u64> switch_counts(const task_struct* p) {
 // Tasks made from the test's host thread are children of swapper (0) or of whatever task the
 // kernel makes their parent: copy_process() set it before the task first ran.
 pid_t ppid_of(const task_handle& h) { return h.task->real_parent ? h.task->real_parent->tgid : 0; }
-
-bool wait_state(const task_handle& h, char c, int ms = 5000) {
-  return wait_until([&] { return task_state_to_char(h.task) == c; }, ms);
-}
 
 struct Gate {
   wait_queue_head wq;

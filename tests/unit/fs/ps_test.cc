@@ -22,7 +22,8 @@ using ktl::testing::spawn_user;
 using ktl::testing::task_handle;
 using ktl::testing::wait_until;
 
-constexpr int kJoinMs = 10000;
+using ktl::testing::kJoinMs;
+using ktl::testing::wait_state;
 constexpr const char* kEo = "-eo pid,ppid,stat,psr,ni,cls,rtprio,command";
 
 std::string golden(const char* name) {
@@ -66,10 +67,6 @@ std::string eo_row(pid_t pid, pid_t ppid, const char* stat, int psr, const char*
 }
 
 pid_t ppid_of(const task_handle& h) { return h.task->real_parent ? h.task->real_parent->tgid : 0; }
-
-bool wait_state(const task_handle& h, char c, int ms = 5000) {
-  return wait_until([&] { return task_state_to_char(h.task) == c; }, ms);
-}
 
 struct Gate {
   wait_queue_head wq;

@@ -18,11 +18,8 @@ using ktl::testing::spawn;
 using ktl::testing::task_handle;
 using ktl::testing::wait_until;
 
-constexpr int kJoinMs = 10000;
-
-bool wait_state(const task_handle& h, char c, int ms = 5000) {
-  return wait_until([&] { return task_state_to_char(h.task) == c; }, ms);
-}
+using ktl::testing::kJoinMs;
+using ktl::testing::wait_state;
 
 struct Shared {
   std::atomic<long> ret{-12345};

@@ -20,7 +20,7 @@ using ktl::testing::stress_iterations;
 using ktl::testing::task_handle;
 using ktl::testing::wait_until;
 
-constexpr int kJoinMs = 10000;
+using ktl::testing::kJoinMs;
 
 // Lets `n` jiffies pass (observed from the host): a negative window, not synchronization.
 void let_jiffies_pass(unsigned long n) {
