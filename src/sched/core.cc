@@ -164,10 +164,7 @@ static void enqueue_remote(task_struct* p, int cpu) {
 
 void enqueue_on_cpu(task_struct* p, int cpu) {
   rq* rq = this_rq();
-  if (rq && rq->cpu == cpu && !rq->irq_depth) {
-    activate_task_local(rq, p);
-    rq->nr_wakeups_local++;
-  } else if (rq && rq->cpu == cpu) {
+  if (rq && rq->cpu == cpu) {
     activate_task_local(rq, p);
     rq->nr_wakeups_local++;
   } else {
@@ -457,7 +454,6 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
   if (KTL_UNLIKELY(rq->irq_depth)) {
     // schedule() from a timer callback or other interrupt work: the vCPU is in the middle of
     // running it and cannot switch. Linux would crash here; report and return to the caller.
-    prev->preempt_count += 0;
     schedule_bug(prev);
     return false;
   }
@@ -712,7 +708,7 @@ void show_state() {
   printk(KERN_INFO "sysrq: Show State\n");
   for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu) {
     rq* r = cpu_rq(cpu);
-    printk(KERN_INFO "cpu#%d: curr=%s/%d queued=%u wake_list=%p pending=%#x idle_state=%d\n",
+    printk(KERN_INFO "cpu#%d: curr=%s/%d rt_queued=%u wake_list=%p pending=%#x idle_state=%d\n",
            cpu, r->curr ? r->curr->comm : "?", r->curr ? r->curr->pid : -1,
            __atomic_load_n(&r->rt.nr, __ATOMIC_RELAXED),
            static_cast<void*>(r->wake_list.load(std::memory_order_relaxed)),

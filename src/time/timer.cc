@@ -157,7 +157,7 @@ void run_local_timers(rq* rq, unsigned long now) {
     int pc = curr->preempt_count;
     fn(t);
     if (KTL_UNLIKELY(curr->preempt_count != pc)) {
-      printk(KERN_ERR "timer: %ps preempt leak: %08x -> %08x\n", reinterpret_cast<void*>(fn),
+      printk(KERN_ERR "timer: %p preempt leak: %08x -> %08x\n", reinterpret_cast<void*>(fn),
              pc, curr->preempt_count);
       curr->preempt_count = pc;
     }
