@@ -8,15 +8,20 @@
 namespace ktl {
 namespace {
 
-int sleep_until_stopped(void*) {
+int sleep_until_stopped(void* started) {
+  // Signal that threadfn runs: a kthread_stop() that arrived before the first run would
+  // (correctly, as on Linux) make the thread exit with -EINTR without calling threadfn.
+  complete(static_cast<completion*>(started));
   while (!kthread_should_stop()) schedule_timeout_interruptible(MAX_SCHEDULE_TIMEOUT);
   return 7;
 }
 
 TEST(KthreadProcTest, FullNameInProcAndPsCommTruncated) {
   testing::scoped_kernel k(2);
-  task_struct* p = kthread_run(sleep_until_stopped, nullptr, "pool_workqueue_release");
+  completion started;
+  task_struct* p = kthread_run(sleep_until_stopped, &started, "pool_workqueue_release");
   ASSERT_FALSE(IS_ERR(p));
+  wait_for_completion(&started);
   EXPECT_STREQ(p->comm, "pool_workqueue_");
   std::string status;
   ASSERT_EQ(proc_read("/proc/" + std::to_string(p->pid) + "/status", &status), 0);
