@@ -260,8 +260,20 @@ bool add_format(const std::string& list, std::vector<column>* cols, std::string*
     while (i < list.size() && (list[i] == ',' || list[i] == ' ')) ++i;
     if (i >= list.size()) break;
     std::size_t j = i;
-    while (j < list.size() && list[j] != ',' && list[j] != ' ' && list[j] != '=') ++j;
+    while (j < list.size() && list[j] != ',' && list[j] != ' ' && list[j] != '=' &&
+           list[j] != ':')
+      ++j;
     std::string key = list.substr(i, j - i);
+    int width = -1;  // "key:width" (procps): the column's width
+    if (j < list.size() && list[j] == ':') {
+      std::size_t k = ++j;
+      while (j < list.size() && std::isdigit(static_cast<unsigned char>(list[j]))) ++j;
+      if (j == k || j - k > 4) {
+        *err = "error: improper format list\n";
+        return false;
+      }
+      width = std::stoi(list.substr(k, j - k));
+    }
     std::string lower = key;
     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     const col_def* d = find_col(lower);
@@ -269,9 +281,8 @@ bool add_format(const std::string& list, std::vector<column>* cols, std::string*
       *err = "error: unknown user-defined format specifier \"" + key + "\"\n";
       return false;
     }
-    column c{d, d->header, d->width < 0 ? pid_digits() : d->width};
+    column c{d, d->header, width >= 0 ? width : d->width < 0 ? pid_digits() : d->width};
     if (j < list.size() && list[j] == '=') {
-      // "key=Header": the rest of this argument is the header (procps: to the end of the list).
       // "key=Header": the header is the rest of the argument, commas included (procps).
       c.header = list.substr(j + 1);
       j = list.size();

@@ -7,14 +7,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <thread>
+
+#include <string>
 
 #include "arch/fiber.h"
 #include "kernel/kernel_internal.h"
 #include "kthread/kthread_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
+#include "ktl/fs/proc.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/kthread/kthread.h"
 #include "ktl/sched/completion.h"
@@ -44,16 +48,33 @@ completion kthreadd_done;
 completion init_ready;  // init finished its "exec": the boot is complete
 wait_queue_head g_init_wait;
 std::atomic<bool> g_init_should_exit{false};
+// The init program's result, for kernel_wait_init() on the host.
+completion init_program_done;
+int g_init_status = -ENOENT;
+// "name:pid (state X)" of the tasks the last poweroff could not stop.
+std::string g_stuck;
 // Tasks rest_init created that poweroff asks to leave (init, kthreadd).
 int g_system_tasks = 0;
 
 // kernel_init (pid 1): not a kernel thread. It must not ask for kthreads before kthreadd exists.
 int kernel_init(void*) {
   wait_for_completion(&kthreadd_done);
+  if (g_params.initcall) {
+    int r = g_params.initcall(g_params.initcall_arg);
+    if (r)
+      printk(KERN_WARNING "initcall %s returned %d\n",
+             g_params.initcall_name ? g_params.initcall_name : "?", r);
+  }
   // "exec" the init program: an address space and the name user space sees.
   exec_mm_model("init");
   task_struct* self = get_current();
+  system_state.store(SYSTEM_RUNNING);
+  printk(KERN_INFO "Run %s as init process\n", g_params.init_name ? g_params.init_name : "init");
   complete(&init_ready);
+  if (g_params.init_program) {
+    g_init_status = g_params.init_program(g_params.init_arg);
+    complete_all(&init_program_done);
+  }
   for (;;) {
     wait_event_interruptible(g_init_wait, g_init_should_exit.load(std::memory_order_acquire));
     if (g_init_should_exit.load(std::memory_order_acquire)) break;
@@ -66,14 +87,18 @@ int kernel_init(void*) {
 void rest_init() {
   init_completion(&kthreadd_done);
   init_completion(&init_ready);
+  init_completion(&init_program_done);
+  g_init_status = -ENOENT;
   g_init_should_exit.store(false);
   g_system_tasks = 0;
   internal::kthread_boot_init();
   pid_t pid = user_mode_thread(kernel_init, nullptr, CLONE_FS);
-  if (pid > 0)
+  if (pid > 0) {
     g_system_tasks++;
-  else
+    printk(KERN_INFO "rest_init: created init (pid %d), waits for kthreadd_done\n", pid);
+  } else {
     printk(KERN_ERR "rest_init: cannot create init: %d\n", pid);
+  }
   kernel_clone_args a;
   a.flags = CLONE_FS | CLONE_FILES;
   a.fn = kthreadd;
@@ -87,8 +112,10 @@ void rest_init() {
     kt->flags |= PF_NOFREEZE;  // before it runs: inherited by every kthread
     internal::kthreadd_set_task(kt);
     g_system_tasks++;
+    printk(KERN_INFO "rest_init: created kthreadd (pid %d)\n", kt->pid);
     wake_up_new_task(kt);
   }
+  system_state.store(SYSTEM_SCHEDULING);
   complete(&kthreadd_done);
   // start_kernel() returns a settled system: init has its address space and sleeps.
   if (pid > 0) wait_for_completion(&init_ready);
@@ -142,9 +169,22 @@ int start_kernel(const boot_params& params) {
   printk(KERN_INFO "ktl: real machine, %d vCPUs on %d host CPUs, HZ=%u, %zu KiB stacks\n",
          p.cpus, host, p.hz, p.stack_size / 1024);
   printk(KERN_INFO "smp: Bringing up secondary CPUs ...\n");
+  system_state.store(SYSTEM_BOOTING);
+  g_stuck.clear();
   g_kernel.running.store(true);
   m->start_cpus(p.cpus);
+  if (p.cpus > 1) {
+    std::string line = ".... node  #0, CPUs:";
+    char num[16];
+    for (int cpu = 1; cpu < p.cpus; ++cpu) {
+      std::snprintf(num, sizeof num, " #%d", cpu);
+      line += num;
+    }
+    printk(KERN_INFO "%s\n", line.c_str());
+  }
   printk(KERN_INFO "smp: Brought up 1 node, %d CPU%s\n", p.cpus, p.cpus == 1 ? "" : "s");
+  printk(KERN_INFO "sched: idle tasks swapper/0..%d (pid 0) run the idle loop, one per vCPU\n",
+         p.cpus - 1);
   rest_init();
   return 0;
 }
@@ -152,29 +192,90 @@ int start_kernel(const boot_params& params) {
 bool kernel_running() noexcept { return g_kernel.running.load(std::memory_order_relaxed); }
 const boot_params& kernel_boot_params() noexcept { return g_params; }
 
+int kernel_wait_init() {
+  if (!g_kernel.running.load() || !g_params.init_program) return -ENOENT;
+  wait_for_completion(&init_program_done);
+  return g_init_status;
+}
+
+const char* kernel_poweroff_stuck() noexcept { return g_stuck.c_str(); }
+
+namespace {
+
+// Everything but init and kthreadd: user tasks get SIGKILL, kthreads a kthread_stop() without
+// the wait. Returns how many kthreads were asked to stop.
+int stop_everything() {
+  int stopped = 0;
+  auto tasks = snapshot_tasks();
+  for (task_struct* t : tasks) {
+    if (t->pid == 1 || t == get_current()) continue;
+    if (t->flags & PF_KTHREAD) {
+      if (kthread_stop_nowait(t)) stopped++;
+    } else if (t->mm) {
+      send_sig(SIGKILL, t, 1);
+    }
+  }
+  put_task_snapshot(tasks);
+  return stopped;
+}
+
+// The tasks that did not go: named in the log (with where they sleep) and in g_stuck.
+int report_stuck(unsigned timeout_ms, bool system_too) {
+  int n = 0;
+  auto tasks = snapshot_tasks();
+  for (task_struct* t : tasks) {
+    if (!system_too && (t->pid == 1 || is_kthreadd(t))) continue;
+    std::string wchan = proc_pid_wchan(t);
+    char st = task_state_to_char(t);
+    printk(KERN_ERR "reboot: %s %s:%d did not stop within %u ms (state %c, wchan %s)\n",
+           t->flags & PF_KTHREAD ? "kthread" : "task", t->comm, t->pid, timeout_ms, st,
+           wchan.c_str());
+    std::string stack = proc_pid_stack(t);
+    if (!stack.empty()) {
+      if (stack.back() == '\n') stack.pop_back();
+      printk(KERN_ERR "%s\n", stack.c_str());
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s:%d (state %c)", g_stuck.empty() ? "" : ", ", t->comm,
+                  t->pid, st);
+    g_stuck += buf;
+    n++;
+  }
+  put_task_snapshot(tasks);
+  return n;
+}
+
+}  // namespace
+
 int kernel_poweroff() {
   std::lock_guard<std::mutex> g(g_boot_mu);
   if (!g_kernel.running.load()) return 0;
   int ret = 0;
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(g_params.poweroff_timeout_ms);
+  g_stuck.clear();
+  system_state.store(SYSTEM_POWER_OFF);
+  const unsigned timeout_ms = g_params.poweroff_timeout_ms;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   // Everything but init and kthreadd ends first (kthreads are children of kthreadd and may
-  // still be asking it for more); then init and kthreadd are asked to leave.
-  wait_until_deadline([] { return nr_threads() <= g_system_tasks; }, deadline);
+  // still be asking it for more); then init and kthreadd are asked to leave. A kthread that
+  // creates another while we stop them is caught by the next round.
+  int asked = 0;
+  while (nr_threads() > g_system_tasks && std::chrono::steady_clock::now() < deadline) {
+    asked += stop_everything();
+    wait_until_deadline([] { return nr_threads() <= g_system_tasks; },
+                        std::min(deadline, std::chrono::steady_clock::now() +
+                                               std::chrono::milliseconds(50)));
+  }
+  if (asked) printk(KERN_INFO "reboot: stopped %d kthread%s\n", asked, asked == 1 ? "" : "s");
+  if (nr_threads() > g_system_tasks) report_stuck(timeout_ms, false);
   kthreadd_request_exit();
   g_init_should_exit.store(true, std::memory_order_release);
   wake_up_all(&g_init_wait);
-  auto final_deadline = std::max(deadline, std::chrono::steady_clock::now() +
-                                               std::chrono::milliseconds(500));
-  wait_until_deadline([] { return nr_threads() == 0; }, final_deadline);
+  wait_until_deadline([] { return nr_threads() == 0; },
+                      std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
   kthreadd_release();
   if (nr_threads() > 0) {
     ret = -ETIMEDOUT;
-    auto tasks = snapshot_tasks();
-    for (task_struct* t : tasks)
-      printk(KERN_ERR "reboot: task %s:%d still alive at poweroff (state %c)\n", t->comm, t->pid,
-             task_state_to_char(t));
-    put_task_snapshot(tasks);
+    if (g_stuck.empty()) report_stuck(timeout_ms, true);  // init or kthreadd itself did not go
   }
   printk(KERN_NOTICE "reboot: Power down\n");
   g_kernel.stopping.store(true);

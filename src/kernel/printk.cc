@@ -221,6 +221,10 @@ void set_console_fd(int fd) noexcept {
   g_log.con_fd = fd;
 }
 
+void console_write(std::string_view text) {
+  if (!text.empty()) console_emit(std::string(text));
+}
+
 void console_flush() noexcept {
   std::unique_lock<std::mutex> lk(g_log.con_mu);
   if (!g_log.con_thread_running) return;

@@ -12,7 +12,9 @@
 #include "ktl/fs/proc.h"
 #include "ktl/base/bug.h"
 #include "ktl/base/list.h"
+#include "ktl/kernel/boot.h"
 #include "ktl/kernel/fork.h"
+#include "ktl/kernel/printk.h"
 #include "ktl/locking/spinlock.h"
 #include "ktl/sched/completion.h"
 #include "ktl/sched/signal.h"
@@ -137,9 +139,11 @@ void __kthread_parkme(kthread* self) {
     set_special_state(TASK_PARKED);
     if (!test_kbit(self, KTHREAD_SHOULD_PARK)) break;
     complete(&self->parked);
+    get_current()->blocked_at.func = "kthread_parkme";
     schedule();
   }
   __set_current_state(TASK_RUNNING);
+  get_current()->blocked_at.func.store(nullptr, std::memory_order_relaxed);
 }
 
 // The first code of every kthread (kthread() in Linux).
@@ -177,7 +181,9 @@ int kthread_trampoline(void* _create) {
   set_current_state(TASK_UNINTERRUPTIBLE);
   create->result = cur;
   complete(done);
+  cur->blocked_at.func = "kthread";
   schedule();
+  cur->blocked_at.func.store(nullptr, std::memory_order_relaxed);
 
   self->started.store(1, std::memory_order_release);
   if (!(cur->flags & PF_NO_SETAFFINITY)) {
@@ -230,6 +236,9 @@ void create_kthread(kthread_create_info* create) {
   k->node = create->node;
   p->worker_private = k;
   p->vfork_done = &k->exited;
+  // The boot log tells which kthreads start-up created; later ones are not logged.
+  if (KTL_UNLIKELY(system_state.load(std::memory_order_relaxed) < SYSTEM_RUNNING))
+    printk(KERN_INFO "kthreadd: created kthread %s (pid %d)\n", create->full_name, p->pid);
   wake_up_new_task(p);
 }
 
@@ -567,6 +576,19 @@ void kthreadd_request_exit() noexcept {
   task_struct* p = kthreadd_task;
   if (p) wake_up_process(p);
   spin_unlock(&kthread_create_lock);
+}
+
+bool is_kthreadd(const task_struct* p) noexcept { return p && p == kthreadd_task; }
+
+bool kthread_stop_nowait(task_struct* k) noexcept {
+  if (k == kthreadd_task || !(k->flags & PF_KTHREAD)) return false;
+  kthread* kt = k->worker_private;
+  if (!kt) return false;
+  set_kbit(kt, KTHREAD_SHOULD_STOP);
+  kthread_unpark(k);
+  set_notify_signal(k);
+  wake_up_process(k);
+  return true;
 }
 
 void kthreadd_release() noexcept {

@@ -40,6 +40,10 @@ void kthread_boot_init() noexcept;        // before kthreadd is created
 void kthreadd_set_task(task_struct* p) noexcept;  // rest_init: publish kthreadd_task (+ a ref)
 // Poweroff: refuse new requests (they fail with -EAGAIN) and make kthreadd exit; returns at once.
 void kthreadd_request_exit() noexcept;
+// Poweroff: what kthread_stop() does to k, without waiting for it to exit. false (and nothing
+// done) if k is not a kthread made by kthread() or is kthreadd.
+bool kthread_stop_nowait(task_struct* k) noexcept;
+bool is_kthreadd(const task_struct* p) noexcept;
 // After kthreadd exited (or was abandoned): drop the boot reference, clear kthreadd_task.
 void kthreadd_release() noexcept;
 

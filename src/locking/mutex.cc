@@ -55,6 +55,7 @@ int mutex_lock_slow(mutex* lock, unsigned state) KTL_NO_THREAD_SAFETY_ANALYSIS {
     spin_lock(&lock->wait_lock);
   }
   __set_current_state(TASK_RUNNING);
+  self->blocked_at.func.store(nullptr, std::memory_order_relaxed);
   list_del(&w.list);
   if (list_empty(&lock->wait_list))
     lock->owner.fetch_and(~MUTEX_FLAG_WAITERS, std::memory_order_relaxed);

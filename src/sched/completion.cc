@@ -52,10 +52,12 @@ long do_wait_for_common(completion* x, long timeout, unsigned state) KTL_REQUIRE
 
 long wait_for_common(completion* x, long timeout, unsigned state, const char* site) {
   might_sleep();
-  get_current()->blocked_at.func = site;
+  task_struct* self = get_current();
+  self->blocked_at.func = site;
   spin_lock_irq(&x->lock);
   timeout = do_wait_for_common(x, timeout, state);
   spin_unlock_irq(&x->lock);
+  self->blocked_at.func.store(nullptr, std::memory_order_relaxed);
   return timeout;
 }
 

@@ -722,7 +722,7 @@ void show_state() {
            p->comm, task_state_to_char(p), p->state_word.load(std::memory_order_relaxed),
            p->on_cpu.load(std::memory_order_relaxed), p->cpu,
            static_cast<void*>(p->wake_entry), static_cast<unsigned long long>(p->nvcsw),
-           p->blocked_at.func ? p->blocked_at.func : "-");
+           p->blocked_at.func.load() ? p->blocked_at.func.load() : "-");
   put_task_snapshot(tasks);
 }
 

@@ -34,7 +34,9 @@ long schedule_timeout(long timeout) {
     return 0;
   }
   task_struct* self = get_current();
-  if (!self->blocked_at.func) self->blocked_at.func = "schedule_timeout";
+  // The outer primitive (msleep, wait_event_timeout, ...) names the site if there is one.
+  const bool own_site = !self->blocked_at.func.load(std::memory_order_relaxed);
+  if (own_site) self->blocked_at.func = "schedule_timeout";
   unsigned long expire = static_cast<unsigned long>(timeout) + jiffies;
   process_timer t;
   t.task = self;
@@ -43,6 +45,7 @@ long schedule_timeout(long timeout) {
   mod_timer(&t.timer, expire);
   schedule();
   timer_delete_sync(&t.timer);
+  if (own_site) self->blocked_at.func.store(nullptr, std::memory_order_relaxed);
   long left = static_cast<long>(expire - jiffies);
   return left < 0 ? 0 : left;
 }
@@ -104,9 +107,11 @@ int schedule_hrtimeout(ktime_t* expires, unsigned mode) {
 
 void msleep(unsigned int msecs) {
   might_sleep();
-  get_current()->blocked_at.func = "msleep";
+  task_struct* self = get_current();
+  self->blocked_at.func = "msleep";
   long timeout = static_cast<long>(msecs_to_jiffies(msecs)) + 1;
   while (timeout) timeout = schedule_timeout_uninterruptible(timeout);
+  self->blocked_at.func.store(nullptr, std::memory_order_relaxed);
 }
 
 unsigned long msleep_interruptible(unsigned int msecs) {
@@ -115,6 +120,7 @@ unsigned long msleep_interruptible(unsigned int msecs) {
   self->blocked_at.func = "msleep_interruptible";
   long timeout = static_cast<long>(msecs_to_jiffies(msecs)) + 1;
   while (timeout && !signal_pending(self)) timeout = schedule_timeout_interruptible(timeout);
+  self->blocked_at.func.store(nullptr, std::memory_order_relaxed);
   return jiffies_to_msecs(static_cast<unsigned long>(timeout));
 }
 
@@ -128,6 +134,7 @@ void usleep_range_state(unsigned long min, unsigned long max, unsigned state) {
     // Absorbs wake-ups: only the timer ends the sleep.
     if (!schedule_hrtimeout_range(&exp, delta, HRTIMER_MODE_ABS)) break;
   }
+  get_current()->blocked_at.func.store(nullptr, std::memory_order_relaxed);
 }
 
 void fsleep(unsigned long usecs) {

@@ -10,6 +10,7 @@
 
 #include <cstdarg>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ktl/base/compiler.h"
@@ -66,6 +67,11 @@ void set_console_loglevel(int level) noexcept;
 void set_console_fd(int fd) noexcept;
 // Wait until every record logged so far has been written to the console.
 void console_flush() noexcept;
+// What a task writes to /dev/console (init's shell, the demo): queued with the printk lines so
+// the two stay in order, written by the console thread (never blocks a vCPU on the terminal),
+// not stored in the log. Written directly when no kernel is running; dropped when the console
+// is off (fd -1).
+void console_write(std::string_view text);
 
 }  // namespace ktl
 

@@ -143,7 +143,8 @@ struct sched_rt_entity {
 
 // Where and why a task blocked: rendered as wchan and /proc/PID/stack.
 struct block_site {
-  const char* func = nullptr;  // the blocking primitive, e.g. "schedule_timeout"
+  // The blocking primitive, e.g. "schedule_timeout"; written by the task, read by /proc and ps.
+  std::atomic<const char*> func{nullptr};
   const char* file = nullptr;
   int line = 0;
 };

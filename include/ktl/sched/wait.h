@@ -166,6 +166,7 @@ void wait_event_impl(wait_queue_head* wq, Cond&& cond, unsigned state, bool excl
     schedule();
     return r;
   });
+  note_block_site(nullptr);
 }
 template <typename Cond>
 int wait_event_intr_impl(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
@@ -173,10 +174,12 @@ int wait_event_intr_impl(wait_queue_head* wq, Cond&& cond, unsigned state, bool 
   might_sleep();
   if (cond()) return 0;
   note_block_site(site);
-  return static_cast<int>(wait_event_loop<false>(wq, cond, state, exclusive, 0, [](long r) {
+  int ret = static_cast<int>(wait_event_loop<false>(wq, cond, state, exclusive, 0, [](long r) {
     schedule();
     return r;
   }));
+  note_block_site(nullptr);
+  return ret;
 }
 template <typename Cond>
 long wait_event_timeout_impl(wait_queue_head* wq, Cond&& cond, unsigned state, bool exclusive,
@@ -186,8 +189,10 @@ long wait_event_timeout_impl(wait_queue_head* wq, Cond&& cond, unsigned state, b
   long ret = fast_timeout(cond, timeout, &done);
   if (done) return ret;
   note_block_site(site);
-  return wait_event_loop<true>(wq, cond, state, exclusive, ret,
-                               [](long r) { return schedule_timeout_for_wait(r); });
+  ret = wait_event_loop<true>(wq, cond, state, exclusive, ret,
+                              [](long r) { return schedule_timeout_for_wait(r); });
+  note_block_site(nullptr);
+  return ret;
 }
 
 }  // namespace wait_detail
