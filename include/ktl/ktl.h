@@ -6,6 +6,7 @@
 #include "ktl/base/err.h"
 #include "ktl/base/list.h"
 #include "ktl/fs/proc.h"
+#include "ktl/fs/ps.h"
 #include "ktl/init/shell.h"
 #include "ktl/kernel/boot.h"
 #include "ktl/kernel/fork.h"
