@@ -26,6 +26,9 @@ class machine {
   virtual int start_cpus(int nr_cpus) = 0;
   // Wait for every vCPU context to return from vcpu_main (after shutdown was requested).
   virtual void join_cpus() = 0;
+  // Poweroff could not stop every task: a vCPU context may never return. Stop the tick and let
+  // the vCPU contexts run on, unjoined, until the process exits (the machine is never freed).
+  virtual void abandon_cpus() {}
   // CPU time the calling vCPU context has really run, in ns (0 if the machine cannot tell). The
   // tick charges no more than this, so time the host took the vCPU away (steal time) is not
   // charged to the task that happened to be current.

@@ -90,6 +90,16 @@ class real_machine final : public machine {
     tick_stop_word_.store(0);
   }
 
+  void abandon_cpus() override {
+    for (auto& t : threads_)
+      if (t.joinable()) t.detach();
+    threads_.clear();
+    stop_.store(true);
+    tick_stop_word_.store(1);
+    futex_wake(&tick_stop_word_, 1);
+    if (tick_.joinable()) tick_.join();
+  }
+
   int host_cpus() const noexcept override {
     unsigned n = std::thread::hardware_concurrency();
     return n ? static_cast<int>(n) : 1;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ktl/base/compiler.h"
 #include "ktl/sched/task.h"
 
 // Fields marked S/V in task_struct (and the per-vCPU counters) are written by the vCPU running
@@ -13,11 +14,7 @@
 // data_race) and so does /proc here. Functions doing such reads carry KTL_PROC_RACY, which keeps
 // them out of ThreadSanitizer's view on purpose: a value may be stale by one update, which does
 // not matter for a text report. They copy scalars only (no memcpy the runtime would intercept).
-#if defined(__SANITIZE_THREAD__) || defined(KTL_TSAN)
-#define KTL_PROC_RACY __attribute__((noinline, no_sanitize("thread")))
-#else
-#define KTL_PROC_RACY __attribute__((noinline))
-#endif
+#define KTL_PROC_RACY KTL_DATA_RACY
 
 namespace ktl::internal {
 

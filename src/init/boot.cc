@@ -53,6 +53,8 @@ completion init_program_done;
 int g_init_status = -ENOENT;
 // "name:pid (state X)" of the tasks the last poweroff could not stop.
 std::string g_stuck;
+// A poweroff left tasks (and so vCPUs) behind: no other kernel can boot in this process.
+bool g_abandoned = false;
 // Tasks rest_init created that poweroff asks to leave (init, kthreadd).
 int g_system_tasks = 0;
 
@@ -136,7 +138,7 @@ using namespace internal;
 
 int start_kernel(const boot_params& params) {
   std::lock_guard<std::mutex> g(g_boot_mu);
-  if (g_kernel.running.load()) return -EBUSY;
+  if (g_kernel.running.load() || g_abandoned) return -EBUSY;
   boot_params p = params;
   if (p.hz < 24 || p.hz > 10000) return -EINVAL;
   machine* m = make_real_machine(p.hz);
@@ -202,6 +204,9 @@ const char* kernel_poweroff_stuck() noexcept { return g_stuck.c_str(); }
 
 namespace {
 
+// PF_KTHREAD never changes, but the word it is in does (PF_EXITING): read it the racy way.
+KTL_DATA_RACY bool is_kthread_racy(const task_struct* t) { return t->flags & PF_KTHREAD; }
+
 // Everything but init and kthreadd: user tasks get SIGKILL, kthreads a kthread_stop() without
 // the wait. Returns how many kthreads were asked to stop.
 int stop_everything() {
@@ -209,9 +214,9 @@ int stop_everything() {
   auto tasks = snapshot_tasks();
   for (task_struct* t : tasks) {
     if (t->pid == 1 || t == get_current()) continue;
-    if (t->flags & PF_KTHREAD) {
+    if (is_kthread_racy(t)) {
       if (kthread_stop_nowait(t)) stopped++;
-    } else if (t->mm) {
+    } else {
       send_sig(SIGKILL, t, 1);
     }
   }
@@ -228,7 +233,7 @@ int report_stuck(unsigned timeout_ms, bool system_too) {
     std::string wchan = proc_pid_wchan(t);
     char st = task_state_to_char(t);
     printk(KERN_ERR "reboot: %s %s:%d did not stop within %u ms (state %c, wchan %s)\n",
-           t->flags & PF_KTHREAD ? "kthread" : "task", t->comm, t->pid, timeout_ms, st,
+           is_kthread_racy(t) ? "kthread" : "task", t->comm, t->pid, timeout_ms, st,
            wchan.c_str());
     std::string stack = proc_pid_stack(t);
     if (!stack.empty()) {
@@ -289,15 +294,18 @@ int kernel_poweroff() {
     sched_fini();
     fork_fini();
   } else {
-    // Tasks are still alive: a vCPU may be stuck in one of them. Leave the vCPU threads and
-    // their memory to the process exit rather than free what they still use.
+    // Tasks are still alive: a vCPU may be stuck in one of them. Leave the vCPU threads, the
+    // machine and their memory to the process exit rather than free what they still use; this
+    // process cannot boot another kernel.
     printk(KERN_ERR "reboot: %d task(s) did not exit; vCPUs abandoned\n", nr_threads());
+    g_kernel.mach->abandon_cpus();
+    g_abandoned = true;
   }
   printk_fini();
   if (ret == 0) {
     delete g_kernel.mach;
+    g_kernel.mach = nullptr;
   }
-  g_kernel.mach = nullptr;
   g_kernel.running.store(false);
   return ret;
 }

@@ -584,7 +584,9 @@ bool kthread_stop_nowait(task_struct* k) noexcept {
   if (k == kthreadd_task || !(k->flags & PF_KTHREAD)) return false;
   kthread* kt = k->worker_private;
   if (!kt) return false;
-  set_kbit(kt, KTHREAD_SHOULD_STOP);
+  // Asked already (a previous round, or someone's kthread_stop): one wake-up is what
+  // kthread_stop gives, more would only shake a thread that ignores it out of its sleep.
+  if (kt->flags.fetch_or(1ul << KTHREAD_SHOULD_STOP) & (1ul << KTHREAD_SHOULD_STOP)) return false;
   kthread_unpark(k);
   set_notify_signal(k);
   wake_up_process(k);

@@ -87,9 +87,22 @@ void kthread_unuse_mm(mm_struct* mm) {
   mmdrop(mm);  // the reference taken by kthread_use_mm
 }
 
+namespace {
+// The owner vCPU bumps these without atomics; a reader may see a value one switch old.
+KTL_DATA_RACY tlb_stats read_tlb_stats(const internal::rq* rq) {
+  tlb_stats t;
+  t.switch_mm = rq->tlb.switch_mm;
+  t.lazy_tlb = rq->tlb.lazy_tlb;
+  t.flush_avoided = rq->tlb.flush_avoided;
+  t.mm_grab_lazy = rq->tlb.mm_grab_lazy;
+  t.mm_drop_lazy = rq->tlb.mm_drop_lazy;
+  return t;
+}
+}  // namespace
+
 tlb_stats cpu_tlb_stats(int cpu) {
   internal::rq* rq = internal::cpu_rq(cpu);
-  return rq ? rq->tlb : tlb_stats{};
+  return rq ? read_tlb_stats(rq) : tlb_stats{};
 }
 tlb_stats total_tlb_stats() {
   tlb_stats t{};

@@ -702,27 +702,58 @@ task_struct* idle_task(int cpu) { return cpu_rq(cpu)->idle; }
 
 }  // namespace internal
 
+namespace {
+
+// What sysrq-t prints about a task or a vCPU, copied racily (see KTL_DATA_RACY).
+struct task_view {
+  char comm[TASK_COMM_LEN];
+  pid_t pid;
+  int cpu;
+  const void* wake_entry;
+  unsigned long long nvcsw;
+};
+KTL_DATA_RACY void view_task(const task_struct* p, task_view* v) {
+  if (!p) {
+    v->comm[0] = '?';
+    v->comm[1] = 0;
+    v->pid = -1;
+    return;
+  }
+  const volatile char* s = p->comm;
+  for (std::size_t i = 0; i + 1 < TASK_COMM_LEN; ++i) v->comm[i] = s[i];
+  v->comm[TASK_COMM_LEN - 1] = 0;
+  v->pid = p->pid;
+  v->cpu = p->cpu;
+  v->wake_entry = p->wake_entry;
+  v->nvcsw = p->nvcsw;
+}
+KTL_DATA_RACY task_struct* view_curr(const rq* r) { return r->curr; }
+
+}  // namespace
+
 // sysrq-t: every task with its state and where it is, plus each vCPU's scheduler state. Reads
 // other vCPUs' fields racily, like the real one; for diagnosis, not for decisions.
 void show_state() {
   printk(KERN_INFO "sysrq: Show State\n");
+  task_view v;
   for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu) {
     rq* r = cpu_rq(cpu);
+    view_task(view_curr(r), &v);
     printk(KERN_INFO "cpu#%d: curr=%s/%d rt_queued=%u wake_list=%p pending=%#x idle_state=%d\n",
-           cpu, r->curr ? r->curr->comm : "?", r->curr ? r->curr->pid : -1,
-           __atomic_load_n(&r->rt.nr, __ATOMIC_RELAXED),
+           cpu, v.comm, v.pid, __atomic_load_n(&r->rt.nr, __ATOMIC_RELAXED),
            static_cast<void*>(r->wake_list.load(std::memory_order_relaxed)),
            r->pending.load(std::memory_order_relaxed),
            r->idle_state.load(std::memory_order_relaxed));
   }
   auto tasks = snapshot_tasks();
-  for (task_struct* p : tasks)
+  for (task_struct* p : tasks) {
+    view_task(p, &v);
     printk(KERN_INFO "task:%-15.15s state:%c word:%#x on_cpu:%d cpu:%d wake_entry:%p nvcsw:%llu "
                      "wchan:%s\n",
-           p->comm, task_state_to_char(p), p->state_word.load(std::memory_order_relaxed),
-           p->on_cpu.load(std::memory_order_relaxed), p->cpu,
-           static_cast<void*>(p->wake_entry), static_cast<unsigned long long>(p->nvcsw),
+           v.comm, task_state_to_char(p), p->state_word.load(std::memory_order_relaxed),
+           p->on_cpu.load(std::memory_order_relaxed), v.cpu, v.wake_entry, v.nvcsw,
            p->blocked_at.func.load() ? p->blocked_at.func.load() : "-");
+  }
   put_task_snapshot(tasks);
 }
 

@@ -11,6 +11,16 @@
 #define KTL_COLD __attribute__((cold, noinline))
 #define KTL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+// A function that reads fields another vCPU writes without a lock, on purpose and for reports
+// only (Linux's data_race()/READ_ONCE readers: /proc, ps, sysrq-t, statistics). Kept out of
+// ThreadSanitizer's view; it must copy scalars itself (a memcpy/printf the runtime intercepts
+// would still be checked) and tolerate values one update stale.
+#if defined(__SANITIZE_THREAD__) || defined(KTL_TSAN)
+#define KTL_DATA_RACY __attribute__((noinline, no_sanitize("thread")))
+#else
+#define KTL_DATA_RACY __attribute__((noinline))
+#endif
+
 #ifndef likely
 #define likely(x) KTL_LIKELY(x)
 #define unlikely(x) KTL_UNLIKELY(x)
