@@ -116,6 +116,7 @@ void rest_init() {
     g_system_tasks++;
     printk(KERN_INFO "rest_init: created kthreadd (pid %d)\n", kt->pid);
     wake_up_new_task(kt);
+    internal::kthreadd_wait_ready();
   }
   system_state.store(SYSTEM_SCHEDULING);
   complete(&kthreadd_done);

@@ -23,6 +23,7 @@
 namespace ktl {
 
 task_struct* kthreadd_task = nullptr;
+completion g_kthreadd_ready;  // kthreadd finished its prologue
 
 namespace {
 
@@ -265,6 +266,9 @@ int kthreadd(void*) {
   ignore_signals(tsk);
   do_set_cpus_allowed(tsk, &cpu_possible_mask());
   if (!(tsk->flags & PF_NOFREEZE)) tsk->flags |= PF_NOFREEZE;  // rest_init set it already
+  // rest_init (and so start_kernel) waits for this: an affinity the embedding program gives
+  // kthreadd after boot must not be overwritten by the line above.
+  complete(&g_kthreadd_ready);
 
   for (;;) {
     set_current_state(TASK_INTERRUPTIBLE);
@@ -549,7 +553,10 @@ static const char* kthread_proc_full_name(const task_struct* p) {
   return k ? k->full_name : nullptr;
 }
 
+void kthreadd_wait_ready() noexcept { wait_for_completion(&g_kthreadd_ready); }
+
 void kthread_boot_init() noexcept {
+  init_completion(&g_kthreadd_ready);
   g_boot_gen.fetch_add(1, std::memory_order_relaxed);
   ktl_proc_full_name.store(&kthread_proc_full_name, std::memory_order_release);
   spin_lock(&kthread_create_lock);

@@ -38,6 +38,7 @@ void free_kthread_struct(task_struct* p) noexcept;
 // Boot / poweroff (src/init/boot.cc).
 void kthread_boot_init() noexcept;        // before kthreadd is created
 void kthreadd_set_task(task_struct* p) noexcept;  // rest_init: publish kthreadd_task (+ a ref)
+void kthreadd_wait_ready() noexcept;               // rest_init: kthreadd ran its prologue
 // Poweroff: refuse new requests (they fail with -EAGAIN) and make kthreadd exit; returns at once.
 void kthreadd_request_exit() noexcept;
 // Poweroff: what kthread_stop() does to k, without waiting for it to exit. false (and nothing

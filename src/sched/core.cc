@@ -173,8 +173,8 @@ void enqueue_on_cpu(task_struct* p, int cpu) {
 }
 
 int select_task_rq(task_struct* p, int this_cpu) noexcept {
-  const cpumask& allowed = p->cpus_mask;
-  if (p->nr_cpus_allowed == 1) {
+  const cpumask allowed = load_cpus_mask(p);
+  if (load_nr_cpus_allowed(p) == 1) {
     int only = allowed.first();
     if (g_kernel.online.test(only)) return only;
   }
@@ -476,7 +476,7 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
   }
   bool migrating = false;
   if (!blocked && prev != rq->idle) {
-    if (KTL_LIKELY(prev->cpus_mask.test(rq->cpu) || prev == rq->stop)) {
+    if (KTL_LIKELY(cpus_mask_test(prev, rq->cpu) || prev == rq->stop)) {
       // A policy change made while the task ran takes effect here (the task is in no queue).
       if (KTL_LIKELY(prev != rq->stop)) prev->sched_cls = class_for_policy(prev->policy);
       prev->sched_cls->put_prev(rq, prev, mode == SM_YIELD);
@@ -517,7 +517,8 @@ static void push_to_idle(rq* rq) {
   int scanned = 0;
   for (auto it = rq->cfs.timeline.rbegin(); it != rq->cfs.timeline.rend() && scanned < 4;
        ++it, ++scanned) {
-    u64 ok = idle & it->cpus_mask.bits[0] & g_kernel.online.bits[0];
+    u64 ok = idle & __atomic_load_n(&it->cpus_mask.bits[0], __ATOMIC_RELAXED) &
+             g_kernel.online.bits[0];
     if (ok) {
       victim = &*it;
       target = std::countr_zero(ok);
@@ -838,8 +839,7 @@ void sched_set_normal(task_struct* p, int nice) {
 int do_set_cpus_allowed(task_struct* p, const cpumask* new_mask) {
   cpumask m = *new_mask & g_kernel.possible;
   if (m.empty()) return -EINVAL;
-  p->cpus_mask = m;
-  p->nr_cpus_allowed = m.weight();
+  store_cpus_mask(p, m);
   if (p == get_current()) {
     rq* rq = this_rq();
     if (rq && !m.test(rq->cpu)) {

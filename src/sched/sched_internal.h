@@ -165,4 +165,24 @@ int select_task_rq(task_struct* p, int this_cpu) noexcept;
 void dump_runqueues();
 task_struct* idle_task(int cpu);
 
+// A task's affinity is written by whoever calls set_cpus_allowed_ptr() and read by the vCPUs
+// that place or run it, without a lock: word-wise relaxed atomics, so a reader sees each word
+// either old or new (a placement from the old mask is corrected at the next pick, as Linux's
+// migration path does).
+inline cpumask load_cpus_mask(const task_struct* p) noexcept {
+  cpumask m;
+  for (int i = 0; i < NR_CPUS / 64; ++i) m.bits[i] = __atomic_load_n(&p->cpus_mask.bits[i], __ATOMIC_RELAXED);
+  return m;
+}
+inline bool cpus_mask_test(const task_struct* p, int cpu) noexcept {
+  return (__atomic_load_n(&p->cpus_mask.bits[cpu >> 6], __ATOMIC_RELAXED) >> (cpu & 63)) & 1;
+}
+inline int load_nr_cpus_allowed(const task_struct* p) noexcept {
+  return __atomic_load_n(&p->nr_cpus_allowed, __ATOMIC_RELAXED);
+}
+inline void store_cpus_mask(task_struct* p, const cpumask& m) noexcept {
+  for (int i = 0; i < NR_CPUS / 64; ++i) __atomic_store_n(&p->cpus_mask.bits[i], m.bits[i], __ATOMIC_RELAXED);
+  __atomic_store_n(&p->nr_cpus_allowed, m.weight(), __ATOMIC_RELAXED);
+}
+
 }  // namespace ktl::internal

@@ -410,19 +410,12 @@ TEST_F(PsGoldenTest, Ef) {
   expect_golden(normalize_ef(out), "ps_fresh_ef.golden");
 }
 
-// ktl bug (src/init/boot.cc, src/kthread/kthread.cc, src/sched/core.cc): start_kernel() returns
-// before kthreadd has run its prologue, which ends with do_set_cpus_allowed(current,
-// cpu_possible_mask). An affinity the embedding program gives kthreadd right after boot (as
-// `taskset -p 1 2` would on Linux, where user space cannot run that early) is then silently
-// replaced by "all CPUs" — about 4% of boots on a 2-core host. Also, set_cpus_allowed_ptr() /
-// do_set_cpus_allowed() on another task stores cpus_mask and nr_cpus_allowed with no lock or
-// ordering (Linux takes task_rq_lock: p->pi_lock + the rq lock), so TSan reports a data race
-// between this pin and kthreadd's own store in its prologue, and a concurrent select_task_rq()
-// on another vCPU may read a half-written mask.
+// Regression: start_kernel() used to return before kthreadd ran its prologue, which sets its
+// affinity to all CPUs and so overwrote a pin given right after boot (~4% of boots); and
+// set_cpus_allowed_ptr() on another task stored the mask without atomics (a TSan race with
+// kthreadd's own store). rest_init now waits for kthreadd's prologue; masks are stored and read
+// word-wise atomically.
 TEST(KthreaddAffinityTest, PinRightAfterBootIsKept) {
-  GTEST_SKIP() << "ktl bug: start_kernel() returns before kthreadd's prologue resets its affinity "
-                  "(pin lost in ~4% of boots); set_cpus_allowed_ptr() on another task is "
-                  "unsynchronized (TSan race in do_set_cpus_allowed)";
   for (int i = 0; i < 50; ++i) {
     ktl::testing::scoped_kernel k(2);
     cpumask cpu0 = cpumask::of(0);
