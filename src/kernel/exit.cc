@@ -2,6 +2,7 @@
 #include <csignal>
 #include <mutex>
 
+#include "sched/sched_internal.h"
 #include "kernel/kernel_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
@@ -52,7 +53,8 @@ using namespace internal;
     p->mm = nullptr;
     mmput(mm);
   }
-  if (completion* vd = p->vfork_done) complete_all(vd);
+  // The waiter (kthread_stop) runs next, here: we are about to leave this vCPU for good.
+  if (completion* vd = p->vfork_done) internal::complete_all_wf(vd, WF_SYNC);
 
   task_struct* parent = p->real_parent;
   bool autoreap = p->exit_signal < 0 || !parent ||

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "kthread/kthread_internal.h"
+#include "sched/sched_internal.h"
 #include "ktl/fs/proc.h"
 #include "ktl/base/bug.h"
 #include "ktl/base/list.h"
@@ -181,7 +182,7 @@ int kthread_trampoline(void* _create) {
   // Tell the requester we exist, then sleep until the first wake-up, stop or park.
   set_current_state(TASK_UNINTERRUPTIBLE);
   create->result = cur;
-  complete(done);
+  complete_on_current_cpu(done);  // the requester resumes here once we sleep below
   cur->blocked_at.func = "kthread";
   schedule();
   cur->blocked_at.func.store(nullptr, std::memory_order_relaxed);
@@ -240,7 +241,8 @@ void create_kthread(kthread_create_info* create) {
   // The boot log tells which kthreads start-up created; later ones are not logged.
   if (KTL_UNLIKELY(system_state.load(std::memory_order_relaxed) < SYSTEM_RUNNING))
     printk(KERN_INFO "kthreadd: created kthread %s (pid %d)\n", create->full_name, p->pid);
-  wake_up_new_task(p);
+  // Its first run only reports back and sleeps: place it here (kthreadd sleeps next).
+  internal::wake_up_new_task_wf(p, WF_SYNC);
 }
 
 // kthreadd is exiting: fail a queued request with -EAGAIN.
@@ -331,8 +333,9 @@ task_struct* vkthread_create_on_node(int (*threadfn)(void*), void* data, int nod
   }
   list_add_tail(&create->list, &kthread_create_list);
   g_create_list_len++;
-  // Woken under the lock: kthreadd cannot be on its way out while we hold it.
-  wake_up_process(kthreadd_task);
+  // Woken under the lock: kthreadd cannot be on its way out while we hold it. WF_SYNC: we wait
+  // for it next, so it may as well run here.
+  try_to_wake_up(kthreadd_task, TASK_NORMAL, WF_SYNC);
   spin_unlock(&kthread_create_lock);
 
   // Killable: the requester may be chosen as an OOM victim while kthreadd works for it.
@@ -505,7 +508,7 @@ int kthread_stop(task_struct* k) {
   set_kbit(kt, KTHREAD_SHOULD_STOP);
   kthread_unpark(k);
   set_notify_signal(k);
-  wake_up_process(k);
+  try_to_wake_up(k, TASK_NORMAL, WF_SYNC);  // we wait for it next
   wait_for_completion(&kt->exited);
   long ret = kt->result;
   put_task_struct(k);

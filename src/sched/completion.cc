@@ -3,6 +3,7 @@
 
 #include "ktl/sched/signal.h"
 #include "ktl/time/delay.h"
+#include "sched/sched_internal.h"
 
 namespace ktl {
 
@@ -15,12 +16,12 @@ struct completion_waiter {
 };
 
 // Wake the first waiter and take it off the queue, so a second complete() wakes the next one.
-void wake_first_locked(completion* x) KTL_REQUIRES(x->lock) {
+void wake_first_locked(completion* x, int wake_flags = 0) KTL_REQUIRES(x->lock) {
   if (list_empty(&x->waiters)) return;
   auto* w = list_first_entry(&x->waiters, completion_waiter, node);
   list_del_init(&w->node);
   w->woken = true;
-  wake_up_process(w->task);
+  try_to_wake_up(w->task, TASK_NORMAL, wake_flags);
 }
 
 long do_wait_for_common(completion* x, long timeout, unsigned state) KTL_REQUIRES(x->lock) {
@@ -76,14 +77,20 @@ void complete(completion* x) {
   wake_first_locked(x);
   spin_unlock_irq(&x->lock);
 }
-void complete_on_current_cpu(completion* x) { complete(x); }
-
-void complete_all(completion* x) {
+void complete_on_current_cpu(completion* x) {
   spin_lock_irq(&x->lock);
-  x->done = UINT_MAX;
-  while (!list_empty(&x->waiters)) wake_first_locked(x);
+  if (x->done != UINT_MAX) x->done++;
+  wake_first_locked(x, WF_CURRENT_CPU);
   spin_unlock_irq(&x->lock);
 }
+
+void internal::complete_all_wf(completion* x, int wake_flags) {
+  spin_lock_irq(&x->lock);
+  x->done = UINT_MAX;
+  while (!list_empty(&x->waiters)) wake_first_locked(x, wake_flags);
+  spin_unlock_irq(&x->lock);
+}
+void complete_all(completion* x) { internal::complete_all_wf(x, 0); }
 
 void wait_for_completion(completion* x) {
   wait_for_common(x, MAX_SCHEDULE_TIMEOUT, TASK_UNINTERRUPTIBLE, "wait_for_completion");

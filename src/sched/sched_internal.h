@@ -161,7 +161,11 @@ void task_entry(transfer_t t);
 void handle_pending(rq* rq);
 void activate_task_local(rq* rq, task_struct* p);
 void enqueue_on_cpu(task_struct* p, int cpu);
-int select_task_rq(task_struct* p, int this_cpu) noexcept;
+int select_task_rq(task_struct* p, int this_cpu, int wake_flags = 0) noexcept;
+// wake_up_new_task() with wake flags (kthreadd places a new kthread with WF_SYNC).
+void wake_up_new_task_wf(task_struct* p, int wake_flags);
+// complete_all() waking with wake flags (do_exit's vfork_done: the waker is dying).
+void complete_all_wf(completion* x, int wake_flags);
 void dump_runqueues();
 task_struct* idle_task(int cpu);
 

@@ -22,7 +22,8 @@ namespace ktl {
 inline constexpr long MAX_SCHEDULE_TIMEOUT = LONG_MAX;
 
 // Wake flags.
-inline constexpr int WF_SYNC = 0x10;
+inline constexpr int WF_SYNC = 0x10;         // the waker is about to sleep: wake here if idle
+inline constexpr int WF_CURRENT_CPU = 0x40;  // wake on the waker's CPU (complete_on_current_cpu)
 
 struct sched_param {
   int sched_priority = 0;
