@@ -70,6 +70,28 @@ u64 read_guard_budget() {
   return spare > 0 ? static_cast<u64>(spare / 2) : 0;
 }
 
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102  // Linux 6.13: a guard region without a VMA split
+#endif
+
+// Guard page for the stack above `guard`: MADV_GUARD_INSTALL where the host has it (no map
+// entry, no budget), else mprotect within the vm.max_map_count budget. Caller holds the lock.
+bool install_guard(char* guard) {
+  static int have_guard_install = -1;  // unknown / 0 no / 1 yes
+  if (have_guard_install != 0) {
+    if (madvise(guard, g_pool.page, MADV_GUARD_INSTALL) == 0) {
+      have_guard_install = 1;
+      return true;
+    }
+    have_guard_install = 0;
+  }
+  if (g_pool.guard_budget > 0 && mprotect(guard, g_pool.page, PROT_NONE) == 0) {
+    --g_pool.guard_budget;
+    return true;
+  }
+  return false;
+}
+
 // Map a batch of stacks and push them on the free list. Caller holds the pool lock.
 bool refill_locked() {
   const std::size_t slot = g_pool.page + g_pool.stack_size;
@@ -87,12 +109,8 @@ bool refill_locked() {
   char* base = static_cast<char*>(mem);
   for (std::size_t i = 0; i < kBatch; ++i) {
     char* guard = base + i * slot;
-    bool guarded = false;
-    if (g_pool.guard_budget > 0 && mprotect(guard, g_pool.page, PROT_NONE) == 0) {
-      --g_pool.guard_budget;
-      ++g_pool.guarded;
-      guarded = true;
-    }
+    bool guarded = install_guard(guard);
+    if (guarded) ++g_pool.guarded;
     // The descriptor lives in the top bytes of the stack itself, so a stack needs no side
     // allocation; the usable size excludes it.
     char* top = guard + slot;
@@ -129,7 +147,22 @@ void stack_pool_init(std::size_t stack_size) {
   }
 }
 
-void stack_pool_destroy() {}
+void stack_pool_destroy() {
+  host_lock_guard g(g_pool.lock);
+  u64 free = 0;
+  for (fiber_stack* s = g_pool.free; s; s = s->next) ++free;
+  if (free != g_pool.mapped) return;  // a stack is still in use somewhere: keep everything
+  for (auto* r = g_pool.regions; r;) {
+    auto* n = r->next;
+    munmap(r->addr, r->len);
+    std::free(r);
+    r = n;
+  }
+  g_pool.regions = nullptr;
+  g_pool.free = nullptr;
+  g_pool.mapped = g_pool.guarded = 0;
+  g_pool.stack_size = 0;  // the next stack_pool_init maps afresh, with a fresh guard budget
+}
 
 std::size_t stack_pool_stack_size() noexcept { return g_pool.stack_size; }
 u64 stack_pool_guarded() noexcept { return g_pool.guarded; }
@@ -156,7 +189,7 @@ fiber_stack* stack_alloc(stack_cache* cache) noexcept {
   // fiber never returned through them): clear it, or ASan reports the new task's own locals.
   __asan_unpoison_memory_region(s->lo, s->size);
 #endif
-  *reinterpret_cast<u64*>(s->lo) = kStackCanary;
+  if (!s->guarded) *reinterpret_cast<u64*>(s->lo) = kStackCanary;
   return s;
 }
 

@@ -28,9 +28,9 @@ using boost::context::detail::transfer_t;
 inline constexpr u64 kStackCanary = 0x57ac6e0ddeadbeefULL;
 
 struct fiber_stack {
-  char* lo;             // lowest usable address (the canary lives here)
+  char* lo;             // lowest usable address (the canary lives here when unguarded)
   std::size_t size;     // usable bytes
-  bool guarded;         // a PROT_NONE page sits just below lo
+  bool guarded;         // a guard page sits just below lo (no canary then)
   fiber_stack* next;    // free-list link
 };
 
@@ -41,6 +41,8 @@ struct stack_cache {  // per-vCPU, touched only by its vCPU
 };
 
 void stack_pool_init(std::size_t stack_size);
+// Poweroff: if every stack is back in the pool, unmap them all (the memory of a million-task
+// run goes back to the host); the next boot maps afresh.
 void stack_pool_destroy();
 std::size_t stack_pool_stack_size() noexcept;
 // nullptr when the host refuses memory (-ENOMEM for the caller).
@@ -50,8 +52,10 @@ void stack_cache_drain(stack_cache* cache) noexcept;
 u64 stack_pool_guarded() noexcept;    // stacks that have a guard page
 u64 stack_pool_mapped() noexcept;     // stacks mapped in total
 
+// A guarded stack needs no canary (an overflow faults); not writing one keeps the stack's lowest
+// page from ever becoming resident.
 KTL_ALWAYS_INLINE bool stack_canary_ok(const fiber_stack* s) noexcept {
-  return *reinterpret_cast<const u64*>(s->lo) == kStackCanary;
+  return s->guarded || *reinterpret_cast<const u64*>(s->lo) == kStackCanary;
 }
 // If addr is in the guard page of `s`.
 bool stack_guard_hit(const fiber_stack* s, const void* addr) noexcept;

@@ -294,6 +294,7 @@ int kernel_poweroff() {
     g_kernel.mach->join_cpus();
     sched_fini();
     fork_fini();
+    stack_pool_destroy();
   } else {
     // Tasks are still alive: a vCPU may be stuck in one of them. Leave the vCPU threads, the
     // machine and their memory to the process exit rather than free what they still use; this
