@@ -1,6 +1,9 @@
 // Private task-lifetime helpers shared by sched/, kernel/ and kthread/.
 #pragma once
 
+#include <cstdarg>
+#include <string>
+
 #include "ktl/sched/task.h"
 
 namespace ktl::internal {
@@ -12,6 +15,9 @@ task_struct* init_task() noexcept;
 void fork_init(int nr_cpus);
 void fork_fini();
 void printk_init(int console_fd, int loglevel);
+// vsprintf.cc: does fmt use a kernel %p extension (%pe %ps %pS %pB)? And the formatter for it.
+bool format_has_kernel_ext(const char* fmt) noexcept;
+std::string kvformat(const char* fmt, va_list args);
 void printk_fini();
 // Release the calling task for the last time (TASK_DEAD + final schedule()).
 [[noreturn]] void do_task_dead();

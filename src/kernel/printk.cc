@@ -145,20 +145,26 @@ int vprintk(const char* fmt, va_list args) {
       cont = true;
     fmt += 2;
   }
-  char buf[1024];
-  va_list ap;
-  va_copy(ap, args);
-  int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
   std::string text;
-  if (n >= static_cast<int>(sizeof buf)) {
-    text.resize(static_cast<std::size_t>(n) + 1);
+  int n;
+  if (KTL_UNLIKELY(internal::format_has_kernel_ext(fmt))) {
+    text = internal::kvformat(fmt, args);  // %pe, %ps, %pS, %pB
+    n = static_cast<int>(text.size());
+  } else {
+    char buf[1024];
+    va_list ap;
     va_copy(ap, args);
-    std::vsnprintf(text.data(), text.size(), fmt, ap);
+    n = std::vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    text.resize(static_cast<std::size_t>(n));
-  } else if (n > 0) {
-    text.assign(buf, static_cast<std::size_t>(n));
+    if (n >= static_cast<int>(sizeof buf)) {
+      text.resize(static_cast<std::size_t>(n) + 1);
+      va_copy(ap, args);
+      std::vsnprintf(text.data(), text.size(), fmt, ap);
+      va_end(ap);
+      text.resize(static_cast<std::size_t>(n));
+    } else if (n > 0) {
+      text.assign(buf, static_cast<std::size_t>(n));
+    }
   }
   bool had_newline = !text.empty() && text.back() == '\n';
   if (had_newline) text.pop_back();

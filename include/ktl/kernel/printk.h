@@ -2,7 +2,9 @@
 //
 // Records go into a ring buffer with a level, a timestamp from the machine clock and the CPU; the
 // console prints those below console_loglevel as "[    1.234567] text". dmesg() reads the buffer
-// back. The format language is C printf plus the kernel's KERN_<LEVEL> prefixes ("\001" "3" ...).
+// back. The format language is C printf plus the kernel's KERN_<LEVEL> prefixes ("\001" "3" ...)
+// and its %p extensions: %pe (ERR_PTR -> "-EINVAL"), %ps / %pS / %pB (a code address as its
+// symbol, where the host can name it, else 0x<address>).
 //
 // Context: any (task, timer callback, a host thread that is not a task). printk never sleeps and
 // never blocks a vCPU on the host console: the console is written by a separate host thread.
