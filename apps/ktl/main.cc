@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
 
   const bool interactive = !demo && !boot->count("-c") && ::isatty(0);
   tty.interactive = interactive;
+  tty.echo_input = demo;  // before boot: init reads these flags
   ktl::kernel k(bp);
   if (k.status()) {
     std::fprintf(stderr, "ktl: boot failed: %s\n", std::strerror(-k.status()));
@@ -113,7 +114,6 @@ int main(int argc, char** argv) {
   }
   if (demo) {
     for (const char* line : kDemoScript) tty.push(line);
-    tty.echo_input = true;
     tty.hangup();
   } else if (boot->count("-c")) {
     tty.push(script);
@@ -125,7 +125,9 @@ int main(int argc, char** argv) {
   int r = k.poweroff();
   if (r == -ETIMEDOUT) {
     std::fprintf(stderr, "ktl: poweroff: tasks did not stop: %s\n", ktl::kernel_poweroff_stuck());
-    return 3;
+    // Their vCPUs still run: leave without running static destructors under them.
+    std::fflush(nullptr);
+    ::_exit(3);
   }
   if (r) {
     std::fprintf(stderr, "ktl: poweroff failed: %s\n", std::strerror(-r));

@@ -207,6 +207,12 @@ namespace {
 
 // PF_KTHREAD never changes, but the word it is in does (PF_EXITING): read it the racy way.
 KTL_DATA_RACY bool is_kthread_racy(const task_struct* t) { return t->flags & PF_KTHREAD; }
+// comm may be renamed by its task while we report it.
+KTL_DATA_RACY void copy_comm_racy(const task_struct* t, char* buf) {
+  const volatile char* s = t->comm;
+  for (std::size_t i = 0; i + 1 < TASK_COMM_LEN; ++i) buf[i] = s[i];
+  buf[TASK_COMM_LEN - 1] = 0;
+}
 
 // Everything but init and kthreadd: user tasks get SIGKILL, kthreads a kthread_stop() without
 // the wait. Returns how many kthreads were asked to stop.
@@ -231,10 +237,12 @@ int report_stuck(unsigned timeout_ms, bool system_too) {
   auto tasks = snapshot_tasks();
   for (task_struct* t : tasks) {
     if (!system_too && (t->pid == 1 || is_kthreadd(t))) continue;
+    char comm[TASK_COMM_LEN];
+    copy_comm_racy(t, comm);
     std::string wchan = proc_pid_wchan(t);
     char st = task_state_to_char(t);
     printk(KERN_ERR "reboot: %s %s:%d did not stop within %u ms (state %c, wchan %s)\n",
-           is_kthread_racy(t) ? "kthread" : "task", t->comm, t->pid, timeout_ms, st,
+           is_kthread_racy(t) ? "kthread" : "task", comm, t->pid, timeout_ms, st,
            wchan.c_str());
     std::string stack = proc_pid_stack(t);
     if (!stack.empty()) {
@@ -242,7 +250,7 @@ int report_stuck(unsigned timeout_ms, bool system_too) {
       printk(KERN_ERR "%s\n", stack.c_str());
     }
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%s%s:%d (state %c)", g_stuck.empty() ? "" : ", ", t->comm,
+    std::snprintf(buf, sizeof buf, "%s%s:%d (state %c)", g_stuck.empty() ? "" : ", ", comm,
                   t->pid, st);
     g_stuck += buf;
     n++;

@@ -32,6 +32,8 @@ namespace ktl {
 namespace {
 
 constexpr const char* kPsDefault = "-eo pid,ppid,stat,psr,ni,cls,rtprio,command";
+// An unquoted '>' becomes this word, so a quoted '>' stays an ordinary argument.
+constexpr const char* kRedirect = "\x1f>";
 
 // ---- the kthreads the `kthread` commands start -------------------------------------------------
 
@@ -134,7 +136,7 @@ bool split_words(std::string_view cmd, std::vector<std::string>* out) {
       if (in_word) out->push_back(std::move(cur));
       cur.clear();
       in_word = false;
-      out->push_back(">");
+      out->push_back(kRedirect);
     } else {
       cur += c;
       in_word = true;
@@ -334,7 +336,7 @@ int shell::state::run_one(std::vector<std::string>& argv) {
   // Output redirection: CMD ... > FILE.
   std::string target;
   for (std::size_t i = 0; i < argv.size(); ++i) {
-    if (argv[i] != ">") continue;
+    if (argv[i] != kRedirect) continue;
     if (i + 1 >= argv.size()) return fail("ktlsh: syntax error near unexpected token `newline'", 2);
     if (i + 2 < argv.size()) return fail("ktlsh: " + argv[i + 1] + ": ambiguous redirect");
     target = argv[i + 1];
@@ -453,7 +455,8 @@ int shell::state::cmd_sleep(std::vector<std::string>& argv) {
   char* end = nullptr;
   errno = 0;
   double secs = std::strtod(argv[1].c_str(), &end);
-  if (errno || *end || argv[1].empty() || !(secs >= 0) || secs > 86400.0 * 365)
+  // At most what msleep_interruptible() takes (an unsigned int of ms, ~49 days).
+  if (errno || *end || argv[1].empty() || !(secs >= 0) || secs * 1000.0 > 4294967295.0)
     return fail("sleep: invalid time interval '" + argv[1] + "'");
   unsigned long ms = static_cast<unsigned long>(std::llround(secs * 1000.0));
   // Interruptible like a real sleep: a signal to init ends it early.
@@ -545,6 +548,9 @@ int shell::state::cmd_kthread(std::vector<std::string>& argv) {
       return 0;
     }
     if (sub == "park") {
+      // It never reaches kthread_parkme(): the park would wait for ever.
+      if (d->kind == demo_kind::stuck)
+        return fail(fmt("kthread park: [%s] ignores park requests", d->name.c_str()));
       int r = kthread_park(d->task);
       print(fmt("kthread_park([%s]) = %d\n", d->name.c_str(), r));
       return r ? 1 : 0;
@@ -654,8 +660,11 @@ int shell::state::cmd_demo() {
   if (IS_ERR(ut)) {
     // klazy exists but has no partner: let it run and leave at once.
     pp.abort.store(true);
+    pid_t kpid = kt->pid;
     wake_up_new_task(kt);
     wait_for_completion(&pp.done);
+    int st = 0;
+    kernel_wait(kpid, &st);  // no zombie left behind for poweroff to wait on
     return fail(fmt("demo: copy_process: %ld", PTR_ERR(ut)));
   }
   cpumask cpu0 = cpumask::of(0);

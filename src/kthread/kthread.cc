@@ -184,7 +184,10 @@ int kthread_trampoline(void* _create) {
   create->result = cur;
   complete_on_current_cpu(done);  // the requester resumes here once we sleep below
   cur->blocked_at.func = "kthread";
-  schedule();
+  // A stop that came before we set our state (poweroff can ask a kthread still starting up)
+  // found nothing to wake: do not sleep through it.
+  if (!test_kbit(self, KTHREAD_SHOULD_STOP)) schedule();
+  __set_current_state(TASK_RUNNING);
   cur->blocked_at.func.store(nullptr, std::memory_order_relaxed);
 
   self->started.store(1, std::memory_order_release);
@@ -590,9 +593,14 @@ void kthreadd_request_exit() noexcept {
 
 bool is_kthreadd(const task_struct* p) noexcept { return p && p == kthreadd_task; }
 
+// kthreadd sets worker_private after the task is in the task list: poweroff may read it early
+// (then it sees nullptr and catches the thread in its next round).
+KTL_DATA_RACY static kthread* racy_kthread(const task_struct* k) { return k->worker_private; }
+
 bool kthread_stop_nowait(task_struct* k) noexcept {
-  if (k == kthreadd_task || !(k->flags & PF_KTHREAD)) return false;
-  kthread* kt = k->worker_private;
+  // The caller checked PF_KTHREAD (a racy read of a word PF_EXITING shares).
+  if (k == kthreadd_task) return false;
+  kthread* kt = racy_kthread(k);
   if (!kt) return false;
   // Asked already (a previous round, or someone's kthread_stop): one wake-up is what
   // kthread_stop gives, more would only shake a thread that ignores it out of its sleep.

@@ -163,8 +163,11 @@ TEST_F(KtlCliTest, DemoShowsTheMainJob) {
 }
 
 TEST_F(KtlCliTest, StuckKthreadAtPoweroffIsNamedAndExitStatusSaysSo) {
-  auto r = run_ktl("boot --cpus 2 --quiet --poweroff-timeout 200 -c 'kthread stuck kglue'");
+  // Parking it would wait for ever (it never calls kthread_parkme): refused, not a hang.
+  auto r = run_ktl("boot --cpus 2 --quiet --poweroff-timeout 200 -c 'kthread stuck kglue; "
+                   "kthread park 3'");
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("kthread park: [kglue] ignores park requests"));
   EXPECT_THAT(r.out, ContainsRegex("reboot: kthread kglue:[0-9]+ did not stop within 200 ms "
                                    "\\(state D, wchan msleep\\)"));
   EXPECT_THAT(r.err, ContainsRegex("ktl: poweroff: tasks did not stop: kglue:[0-9]+ \\(state D\\)"));

@@ -156,6 +156,10 @@ TEST_P(ShellTest, QuotesKeepSeparators) {
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "a;b c  d e\n");
   EXPECT_EQ(run("echo -n x").out, "x");
+  // A quoted '>' is an argument, not a redirection.
+  auto gt = run("echo '>' \">\" a");
+  EXPECT_EQ(gt.status, 0);
+  EXPECT_EQ(gt.out, "> > a\n");
 }
 
 TEST_P(ShellTest, SleepSleepsAndRejectsBadIntervals) {
