@@ -113,25 +113,26 @@ TEST_P(SchedTest, RealtimeRunsBeforeFair) {
 
 // Two CPU-bound tasks on one vCPU, nice 0 and nice 5: CPU splits by weight, 1024:335 (3.06).
 TEST_P(SchedTest, NiceWeightsSplitCpuTime) {
-#if defined(KTL_TSAN) || defined(__SANITIZE_THREAD__)
-  // Under ThreadSanitizer the tick-sampled split comes out steadily near 4.2 instead of 3.06 (an
-  // open question noted in the issue log); this is a CPU-share measurement, not a race check,
-  // and it runs in the release and ASan builds.
-  GTEST_SKIP() << "CPU-share ratio is distorted by TSan instrumentation";
-#endif
   std::atomic<bool> go{false};
   unsigned long deadline = 0;
+  // CPU time the scheduler charged each task while both competed (stime: kernel threads). Loop
+  // counts would also measure cache effects: the task that runs in short stretches after each
+  // switch gets less work done per ms, which skewed a loop-count ratio to ~4 in some builds.
   std::atomic<u64> loops[2] = {0, 0};
+  std::atomic<u64> charged[2] = {0, 0};
   auto body = [&](int idx, int nice) {
-    set_user_nice(get_current(), nice);
+    task_struct* self = get_current();
+    set_user_nice(self, nice);
     while (!go.load()) cond_resched();
     u64 n = 0;
+    u64 t0 = self->stime;
     volatile u64 sink = 0;
     while (time_before(jiffies, deadline)) {
       for (int k = 0; k < 200; ++k) sink = sink + k;
       ++n;
       cond_resched();
     }
+    charged[idx] = self->stime - t0;
     loops[idx] = n;
     return 0;
   };
@@ -141,9 +142,12 @@ TEST_P(SchedTest, NiceWeightsSplitCpuTime) {
   go = true;
   join(a);
   join(b);
-  double ratio = static_cast<double>(loops[0].load()) / static_cast<double>(loops[1].load() ? loops[1].load() : 1);
-  EXPECT_NEAR(ratio, 1024.0 / 335.0, 1024.0 / 335.0 * 0.3)
-      << "loops nice0=" << loops[0] << " nice5=" << loops[1];
+  ASSERT_GT(charged[1].load(), 0u) << "the nice 5 task never ran";
+  double ratio = static_cast<double>(charged[0].load()) / static_cast<double>(charged[1].load());
+  RecordProperty("charged_ratio", std::to_string(ratio));
+  EXPECT_NEAR(ratio, 1024.0 / 335.0, 1024.0 / 335.0 * 0.2)
+      << "charged ns nice0=" << charged[0] << " nice5=" << charged[1] << " (loops " << loops[0]
+      << " / " << loops[1] << ")";
 }
 
 // user -> kthread -> same user on one vCPU: lazy TLB, no address-space switch.
