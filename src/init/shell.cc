@@ -54,6 +54,8 @@ struct demo_kthread {
   std::atomic<long> posted{0};
   std::atomic<long> consumed{0};
   std::atomic<unsigned long> wakeups{0};
+  // stuck: its threadfn runs (a stop before that would just return -EINTR, as on Linux)
+  completion running;
 };
 
 // The "small measurable job" of the periodic thread: a checksum over a few KiB.
@@ -105,7 +107,9 @@ int event_fn(void* arg) {
 }
 
 // Ignores kthread_stop(): sleeps uninterruptibly for ever. Shows poweroff's stuck-task report.
-int stuck_fn(void*) {
+// Touches its demo_kthread only before the shell's wait returns: the shell may free it later.
+int stuck_fn(void* arg) {
+  complete(&static_cast<demo_kthread*>(arg)->running);
   for (;;) ssleep(1);
   return 0;
 }
@@ -500,6 +504,7 @@ int shell::state::cmd_kthread(std::vector<std::string>& argv) {
     std::string name = argv.size() > 2 ? argv[2] : next_name(sub == "stuck" ? "kstuck" : "kevent");
     demo_kthread* d = start(kind, name, 0, sub != "create", &err);
     if (!d) return fail(err);
+    if (kind == demo_kind::stuck) wait_for_completion(&d->running);
     if (sub == "create")
       print(fmt("kthread_create: [%s] pid %d created, not woken (STAT D until kthread wake %d)\n",
                 d->name.c_str(), d->pid, d->pid));
