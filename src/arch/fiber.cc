@@ -125,6 +125,19 @@ bool refill_locked() {
   return true;
 }
 
+// Unmap every stack (none may be in use). Caller holds the pool lock.
+void unmap_all_locked() {
+  for (auto* r = g_pool.regions; r;) {
+    auto* n = r->next;
+    munmap(r->addr, r->len);
+    std::free(r);
+    r = n;
+  }
+  g_pool.regions = nullptr;
+  g_pool.free = nullptr;
+  g_pool.mapped = g_pool.guarded = 0;
+}
+
 }  // namespace
 
 void stack_pool_init(std::size_t stack_size) {
@@ -133,15 +146,7 @@ void stack_pool_init(std::size_t stack_size) {
   stack_size = (stack_size + g_pool.page - 1) & ~(g_pool.page - 1);
   if (g_pool.stack_size != stack_size) {
     // A different size from an earlier boot: drop the old stacks.
-    for (auto* r = g_pool.regions; r;) {
-      auto* n = r->next;
-      munmap(r->addr, r->len);
-      std::free(r);
-      r = n;
-    }
-    g_pool.regions = nullptr;
-    g_pool.free = nullptr;
-    g_pool.mapped = g_pool.guarded = 0;
+    unmap_all_locked();
     g_pool.stack_size = stack_size;
     g_pool.guard_budget = read_guard_budget();
   }
@@ -152,15 +157,7 @@ void stack_pool_destroy() {
   u64 free = 0;
   for (fiber_stack* s = g_pool.free; s; s = s->next) ++free;
   if (free != g_pool.mapped) return;  // a stack is still in use somewhere: keep everything
-  for (auto* r = g_pool.regions; r;) {
-    auto* n = r->next;
-    munmap(r->addr, r->len);
-    std::free(r);
-    r = n;
-  }
-  g_pool.regions = nullptr;
-  g_pool.free = nullptr;
-  g_pool.mapped = g_pool.guarded = 0;
+  unmap_all_locked();
   g_pool.stack_size = 0;  // the next stack_pool_init maps afresh, with a fresh guard budget
 }
 

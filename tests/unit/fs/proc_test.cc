@@ -12,6 +12,7 @@
 
 #include "ktl/fs/proc.h"
 #include "support/kernel_test.h"
+#include "support/text.h"
 
 namespace {
 
@@ -30,20 +31,9 @@ std::string golden_dir() {
   return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "golden").string();
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ktl::testing::read_file;
 
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> v;
-  std::stringstream ss(s);
-  std::string l;
-  while (std::getline(ss, l)) v.push_back(l);
-  return v;
-}
+using ktl::testing::lines;
 
 std::vector<std::string> keys(const std::string& s) {
   std::vector<std::string> v;

@@ -45,6 +45,7 @@
 #include "ktl/fs/ps.h"
 #include "ktl/kernel/fork.h"
 #include "support/kernel_test.h"
+#include "support/text.h"
 
 namespace {
 
@@ -56,20 +57,9 @@ const std::filesystem::path kGoldenDir =
 constexpr const char* kReferenceFile = "/work/shared/reference/linux-6.18-ps.txt";
 constexpr const char* kEo = "-eo pid,ppid,stat,psr,ni,cls,rtprio,command";
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ktl::testing::read_file;
 
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> v;
-  std::stringstream ss(s);
-  std::string l;
-  while (std::getline(ss, l)) v.push_back(l);
-  return v;
-}
+using ktl::testing::lines;
 
 // A whitespace-separated cell of a line: [begin, end).
 struct span {

@@ -11,6 +11,7 @@
 #include "ktl/fs/proc.h"
 #include "ktl/fs/ps.h"
 #include "support/kernel_test.h"
+#include "support/text.h"
 
 namespace {
 
@@ -34,13 +35,7 @@ std::string golden(const char* name) {
   return ss.str();
 }
 
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> v;
-  std::stringstream ss(s);
-  std::string l;
-  while (std::getline(ss, l)) v.push_back(l);
-  return v;
-}
+using ktl::testing::lines;
 
 // The line whose `col`-th word (0 based) is `pid`, or "".
 std::string row_of(const std::string& out, pid_t pid, int col = 0) {

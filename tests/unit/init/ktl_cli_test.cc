@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include "support/text.h"
+
 namespace {
 
 using ::testing::AllOf;
@@ -23,12 +25,7 @@ struct run_result {
   std::string out, err;
 };
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ktl::testing::read_file;
 
 // Runs `ktl ARGS` with `input` on stdin (not a terminal); stdout and stderr apart.
 run_result run_ktl(const std::string& args, const std::string& input = "") {
@@ -50,8 +47,8 @@ run_result run_ktl(const std::string& args, const std::string& input = "") {
   int st = std::system(cmd.c_str());
   run_result r;
   r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  r.out = slurp(d + "/out");
-  r.err = slurp(d + "/err");
+  r.out = read_file(d + "/out");
+  r.err = read_file(d + "/err");
   std::system(("rm -rf " + d).c_str());
   return r;
 #endif
