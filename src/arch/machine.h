@@ -3,12 +3,17 @@
 // The kernel code never touches host threads, host clocks or host sleeping directly; it asks the
 // machine. Two machines implement this: the real one (a host thread per vCPU, CLOCK_MONOTONIC,
 // futexes, a host "timer chip" thread for the tick) and the simulated one (one host thread drives
-// every vCPU in virtual time; a later addition). One kernel runs per process at a time.
+// every vCPU in virtual time, sim_machine.cc). One kernel runs per process at a time.
 #pragma once
 
 #include <atomic>
 
 #include "ktl/base/compiler.h"
+
+namespace ktl {
+struct task_struct;
+struct sim_config;
+}
 
 namespace ktl::internal {
 
@@ -35,9 +40,24 @@ class machine {
   virtual u64 vcpu_cpu_time_ns() noexcept { return 0; }
   // Host CPUs the machine may use (for default vCPU counts and idle polling policy).
   virtual int host_cpus() const noexcept = 0;
+  // The idle task of a vCPU runs on the vCPU context's own stack: tell the sanitizers about it.
+  virtual void adopt_vcpu_stack(task_struct* idle) noexcept;
+
+  // ---- host threads waiting on the kernel ----------------------------------------------------
+  // A host thread (a test body, the ktl command's main thread) blocks until *word != val or a
+  // spurious return. On the real machine a futex; on the simulated one the caller drives the
+  // simulation until the word changes.
+  virtual void host_block(std::atomic<unsigned>* word, unsigned val) noexcept;
+  virtual void host_unblock(std::atomic<unsigned>* word) noexcept;
+  // A host thread polling for a kernel condition: let about `ns` of machine time pass.
+  virtual void host_idle(u64 ns) noexcept;
+  virtual bool simulated() const noexcept { return false; }
 };
 
 machine* make_real_machine(unsigned hz);
+machine* make_sim_machine(unsigned hz, const sim_config& cfg);
+// Makes `m` (a simulation machine, or nullptr) the one the kernel's scheduling points talk to.
+void sim_install(machine* m) noexcept;
 
 // Linux futex helpers for host threads (also used by host-thread tasks).
 void futex_wait(std::atomic<int>* word, int val, const struct timespec* rel) noexcept;

@@ -138,3 +138,18 @@ class real_machine final : public machine {
 machine* make_real_machine(unsigned hz) { return new real_machine(hz); }
 
 }  // namespace ktl::internal
+
+namespace ktl::internal {
+
+// Defaults: what a machine of host threads does.
+void machine::adopt_vcpu_stack(task_struct* idle) noexcept { san_adopt_host_stack(idle); }
+void machine::host_block(std::atomic<unsigned>* word, unsigned val) noexcept {
+  futex_wait_u32(word, val);
+}
+void machine::host_unblock(std::atomic<unsigned>* word) noexcept { futex_wake_u32(word, 1); }
+void machine::host_idle(u64 ns) noexcept {
+  timespec rel{static_cast<time_t>(ns / 1000000000ull), static_cast<long>(ns % 1000000000ull)};
+  nanosleep(&rel, nullptr);
+}
+
+}  // namespace ktl::internal

@@ -124,14 +124,19 @@ void rest_init() {
   if (pid > 0) wait_for_completion(&init_ready);
 }
 
+// Polls a condition until a deadline in machine time (virtual time on the simulation machine,
+// where each poll lets the machine run).
 template <typename Cond>
-bool wait_until_deadline(Cond cond, std::chrono::steady_clock::time_point deadline) {
+bool wait_until_deadline(Cond cond, u64 deadline_ns) {
+  internal::machine* m = internal::g_kernel.mach;
   while (!cond()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (m->clock_ns() >= deadline_ns) return false;
+    m->host_idle(200000);
   }
   return true;
 }
+u64 machine_now() { return internal::g_kernel.mach->clock_ns(); }
+constexpr u64 kMs = 1000000;
 
 }  // namespace
 
@@ -142,7 +147,7 @@ int start_kernel(const boot_params& params) {
   if (g_kernel.running.load() || g_abandoned) return -EBUSY;
   boot_params p = params;
   if (p.hz < 24 || p.hz > 10000) return -EINVAL;
-  machine* m = make_real_machine(p.hz);
+  machine* m = p.sim.enabled ? make_sim_machine(p.hz, p.sim) : make_real_machine(p.hz);
   int host = m->host_cpus();
   if (p.cpus <= 0) p.cpus = host;
   if (p.cpus > NR_CPUS) {
@@ -156,9 +161,11 @@ int start_kernel(const boot_params& params) {
   }
   g_params = p;
   g_kernel.mach = m;
+  sim_install(p.sim.enabled ? m : nullptr);
   g_kernel.stopping.store(false);
   g_kernel.idle_poll_ns =
       p.idle_poll_ns >= 0 ? static_cast<u64>(p.idle_poll_ns) : (p.cpus <= host ? 50000 : 0);
+  if (p.sim.enabled) g_kernel.idle_poll_ns = 0;  // an idle vCPU hands its turn over at once
 
   time_init(p.hz);
   reset_report_ratelimits();
@@ -169,8 +176,14 @@ int start_kernel(const boot_params& params) {
   fork_init(p.cpus);
 
   printk(KERN_NOTICE "Linux version 6.18.0-ktl (ktl) #1 SMP\n");
-  printk(KERN_INFO "ktl: real machine, %d vCPUs on %d host CPUs, HZ=%u, %zu KiB stacks\n",
-         p.cpus, host, p.hz, p.stack_size / 1024);
+  if (p.sim.enabled)
+    printk(KERN_INFO "ktl: simulation machine, seed %llu (%s), %d vCPUs, HZ=%u, %zu KiB stacks\n",
+           static_cast<unsigned long long>(p.sim.seed),
+           p.sim.strategy == sim_strategy::pct ? "pct" : "random", p.cpus, p.hz,
+           p.stack_size / 1024);
+  else
+    printk(KERN_INFO "ktl: real machine, %d vCPUs on %d host CPUs, HZ=%u, %zu KiB stacks\n",
+           p.cpus, host, p.hz, p.stack_size / 1024);
   printk(KERN_INFO "smp: Bringing up secondary CPUs ...\n");
   system_state.store(SYSTEM_BOOTING);
   g_stuck.clear();
@@ -268,24 +281,22 @@ int kernel_poweroff() {
   g_stuck.clear();
   system_state.store(SYSTEM_POWER_OFF);
   const unsigned timeout_ms = g_params.poweroff_timeout_ms;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const u64 deadline = machine_now() + timeout_ms * kMs;
   // Everything but init and kthreadd ends first (kthreads are children of kthreadd and may
   // still be asking it for more); then init and kthreadd are asked to leave. A kthread that
   // creates another while we stop them is caught by the next round.
   int asked = 0;
-  while (nr_threads() > g_system_tasks && std::chrono::steady_clock::now() < deadline) {
+  while (nr_threads() > g_system_tasks && machine_now() < deadline) {
     asked += stop_everything();
     wait_until_deadline([] { return nr_threads() <= g_system_tasks; },
-                        std::min(deadline, std::chrono::steady_clock::now() +
-                                               std::chrono::milliseconds(50)));
+                        std::min(deadline, machine_now() + 50 * kMs));
   }
   if (asked) printk(KERN_INFO "reboot: stopped %d kthread%s\n", asked, asked == 1 ? "" : "s");
   if (nr_threads() > g_system_tasks) report_stuck(timeout_ms, false);
   kthreadd_request_exit();
   g_init_should_exit.store(true, std::memory_order_release);
   wake_up_all(&g_init_wait);
-  wait_until_deadline([] { return nr_threads() == 0; },
-                      std::chrono::steady_clock::now() + std::chrono::milliseconds(500));
+  wait_until_deadline([] { return nr_threads() == 0; }, machine_now() + 500 * kMs);
   kthreadd_release();
   if (nr_threads() > 0) {
     ret = -ETIMEDOUT;
@@ -312,6 +323,7 @@ int kernel_poweroff() {
     g_abandoned = true;
   }
   printk_fini();
+  sim_install(nullptr);
   if (ret == 0) {
     delete g_kernel.mach;
     g_kernel.mach = nullptr;

@@ -92,6 +92,10 @@ bool current_is_host() noexcept {
 // sleeping once it takes long.
 void poll_backoff(unsigned long iter) {
   if (current_is_host()) {
+    if (internal::g_kernel.mach && internal::g_kernel.mach->simulated()) {
+      internal::g_kernel.mach->host_idle(iter < 64 ? 1000 : 50000);  // let the machine run meanwhile
+      return;
+    }
     if (iter < 64)
       std::this_thread::yield();
     else

@@ -11,6 +11,9 @@
 
 namespace ktl::internal {
 
+// Host locks held by this host thread (arch/sim.h: the simulation hands over no vCPU meanwhile).
+extern thread_local int t_sim_nopreempt __attribute__((tls_model("initial-exec")));
+
 class KTL_CAPABILITY("host_lock") host_lock {
  public:
   void lock() KTL_ACQUIRE() {
@@ -24,9 +27,17 @@ class KTL_CAPABILITY("host_lock") host_lock {
         }
       }
     }
+    t_sim_nopreempt++;
   }
-  bool try_lock() KTL_TRY_ACQUIRE(true) { return !locked_.exchange(true, std::memory_order_acquire); }
-  void unlock() KTL_RELEASE() { locked_.store(false, std::memory_order_release); }
+  bool try_lock() KTL_TRY_ACQUIRE(true) {
+    if (locked_.exchange(true, std::memory_order_acquire)) return false;
+    t_sim_nopreempt++;
+    return true;
+  }
+  void unlock() KTL_RELEASE() {
+    t_sim_nopreempt--;
+    locked_.store(false, std::memory_order_release);
+  }
 
  private:
   std::atomic<bool> locked_{false};

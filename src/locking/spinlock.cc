@@ -10,7 +10,9 @@ void arch_spinlock::lock_slow() {
   unsigned spins = 0;
   do {
     while (locked_.load(std::memory_order_relaxed)) {
-      if (++spins < 1024) {
+      if (KTL_UNLIKELY(internal::g_sim != nullptr)) {
+        cpu_relax();  // the holder is another vCPU of this host thread: let it run
+      } else if (++spins < 1024) {
         arch_cpu_relax();
       } else {
         sched_yield();

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "arch/fiber.h"
+#include "arch/sim.h"
 #include "kernel/kernel_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
@@ -92,10 +93,14 @@ void host_schedule(task_struct* p, sched_mode mode) {
                                              std::memory_order_acq_rel))
     return;  // woken between the test and the CAS
   p->nvcsw++;
+  machine* m = g_kernel.mach;
   for (;;) {
     unsigned cur = p->state_word.load(std::memory_order_acquire);
     if (cur & task_struct::kOnRqBit) break;
-    futex_wait_u32(&p->state_word, cur);
+    if (m)
+      m->host_block(&p->state_word, cur);
+    else
+      futex_wait_u32(&p->state_word, cur);
   }
 }
 
@@ -129,7 +134,7 @@ void activate_task_local(rq* rq, task_struct* p) {
   // finish_task_switch(). p == curr is the one exception: a timer callback run from this vCPU's
   // own schedule() waking the task that is switching out right here.
   if (KTL_UNLIKELY(p != rq->curr))
-    while (KTL_UNLIKELY(p->on_cpu.load(std::memory_order_acquire))) arch_cpu_relax();
+    while (KTL_UNLIKELY(p->on_cpu.load(std::memory_order_acquire))) cpu_relax();
   p->cpu = rq->cpu;
   if (KTL_LIKELY(p != rq->stop)) p->sched_cls = class_for_policy(p->policy);
   p->sched_cls->enqueue(rq, p, true);
@@ -207,7 +212,10 @@ int select_task_rq(task_struct* p, int this_cpu, int wake_flags) noexcept {
 
 static void ttwu_activate(task_struct* p, int wake_flags) {
   if (KTL_UNLIKELY(p->ktl_flags & task_struct::kTaskHost)) {
-    futex_wake_u32(&p->state_word, 1);
+    if (machine* m = g_kernel.mach)
+      m->host_unblock(&p->state_word);
+    else
+      futex_wake_u32(&p->state_word, 1);
     return;
   }
   rq* rq = tls_rq_noswitch();  // a wake-up never switches
@@ -237,6 +245,7 @@ int try_to_wake_up(task_struct* p, unsigned state, int wake_flags) {
   // state store in set_current_state(). Without it the two sides form a store-buffer race: the
   // sleeper reads the old condition and blocks while the waker reads the old TASK_RUNNING and
   // skips the wake-up (seen as a lost wake-up on x86 under load).
+  sim_point(SIM_WAKE);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   unsigned w = p->state_word.load(std::memory_order_relaxed);
   for (;;) {
@@ -267,6 +276,7 @@ void internal::wake_up_new_task_wf(task_struct* p, int wake_flags) {
 }
 
 void set_current_state(unsigned state) noexcept {
+  sim_point(SIM_SYNC);
   rq* rq = tls_rq_noswitch();
   task_struct* p = KTL_LIKELY(rq != nullptr) ? rq->curr : get_current();
   // smp_store_mb(): the store, then a full barrier so the caller's following condition test
@@ -324,8 +334,9 @@ static void context_switch(rq* rq, task_struct* prev, task_struct* next) {
   // Wait for next's previous vCPU to finish switching away from it: until then its stack is in
   // use and that vCPU still writes its active_mm. The window is a handful of instructions.
   // Pairs with the release store of on_cpu in finish_task_switch().
-  while (KTL_UNLIKELY(next->on_cpu.load(std::memory_order_acquire))) arch_cpu_relax();
+  while (KTL_UNLIKELY(next->on_cpu.load(std::memory_order_acquire))) cpu_relax();
   next->on_cpu.store(1, std::memory_order_relaxed);
+  sim_charge_switch();
   switch_mm_lazy(rq, prev, next);
   if (prev->thread.stack && KTL_UNLIKELY(!stack_canary_ok(prev->thread.stack)))
     report_stack_corruption(prev);
@@ -546,6 +557,7 @@ static void push_to_idle(rq* rq) {
 }  // namespace internal
 
 void schedule() {
+  sim_point(SIM_SYNC);
   rq* rq = this_rq();
   task_struct* prev = rq ? rq->curr : get_current();
   if (KTL_UNLIKELY(!rq)) {
@@ -567,6 +579,7 @@ void yield() {
 }
 
 int __cond_resched() {
+  sim_point(SIM_RESCHED);
   rq* rq = this_rq();
   if (KTL_UNLIKELY(!rq)) return 0;
   if (KTL_LIKELY(!rq->pending.load(std::memory_order_relaxed) &&
@@ -595,7 +608,7 @@ void vcpu_main(int cpu) {
   set_this_rq(rq);
   install_fault_handler_for_thread();
   task_struct* idle = rq->idle;
-  san_adopt_host_stack(idle);
+  g_kernel.mach->adopt_vcpu_stack(idle);
   idle->on_cpu.store(1, std::memory_order_relaxed);
   rq->curr = idle;
   rq->last_tick = get_jiffies();

@@ -1,4 +1,5 @@
 // schedule_timeout() and the sleeping helpers built on it (kernel/time/sleep_timeout.c).
+#include "arch/sim.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/sched/signal.h"
@@ -147,6 +148,15 @@ void fsleep(unsigned long usecs) {
 }
 
 void ndelay(unsigned long nsecs) {
+  if (KTL_UNLIKELY(internal::g_sim != nullptr)) {
+    // Busy waiting in virtual time: charge it in slices so other vCPUs keep pace.
+    while (nsecs) {
+      unsigned long slice = nsecs < 10000 ? nsecs : 10000;
+      internal::sim_point(internal::SIM_DELAY, slice);
+      nsecs -= slice;
+    }
+    return;
+  }
   u64 end = ktime_get_ns() + nsecs;
   while (ktime_get_ns() < end) arch_cpu_relax();
 }

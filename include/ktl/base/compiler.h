@@ -48,6 +48,27 @@ KTL_ALWAYS_INLINE void arch_cpu_relax() noexcept {
 #endif
 }
 
+namespace internal {
+class sim_machine;
+// Non-null while a kernel runs on the simulation machine (set at boot, cleared at poweroff).
+extern sim_machine* g_sim;
+void sim_relax() noexcept;
+void sim_lock_point() noexcept;  // before taking a kernel lock: another vCPU may go first
+}  // namespace internal
+
+// cpu_relax(): the body of every spin loop. On the real machine the pause instruction; on the
+// simulation machine a spin iteration costs virtual time and lets another vCPU run (one host
+// thread runs them all, so a spin loop that never let go would hang it).
+#ifdef cpu_relax
+#undef cpu_relax  // Boost.Fiber's macro of the same name (the Linux name wins here)
+#endif
+KTL_ALWAYS_INLINE void cpu_relax() noexcept {
+  if (KTL_UNLIKELY(internal::g_sim != nullptr))
+    internal::sim_relax();
+  else
+    arch_cpu_relax();
+}
+
 // Stops the compiler from caching memory (in particular thread-local addresses) across this point.
 KTL_ALWAYS_INLINE void barrier() noexcept { asm volatile("" ::: "memory"); }
 

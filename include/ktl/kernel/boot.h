@@ -12,6 +12,7 @@
 
 #include "ktl/base/compiler.h"
 #include "ktl/base/err.h"
+#include "ktl/kernel/sim.h"
 
 namespace ktl {
 
@@ -53,6 +54,8 @@ struct boot_params {
   int (*init_program)(void* arg) = nullptr;
   void* init_arg = nullptr;
   const char* init_name = "/sbin/init";
+  // The deterministic simulation machine instead of host threads (ktl/kernel/sim.h).
+  sim_config sim{};
 };
 
 // 0 on success, -EBUSY if a kernel is already running, -EINVAL for bad parameters.

@@ -60,6 +60,7 @@ KTL_ALWAYS_INLINE void spin_lock_init(spinlock_t* l) noexcept { new (l) spinlock
 // KTL_NO_THREAD_SAFETY_ANALYSIS on their bodies only: the analysis treats the two as different
 // capabilities, and callers are still checked against the ACQUIRE/RELEASE annotations.
 KTL_ALWAYS_INLINE void spin_lock(spinlock_t* l) KTL_ACQUIRE(*l) KTL_NO_THREAD_SAFETY_ANALYSIS {
+  if (KTL_UNLIKELY(internal::g_sim != nullptr)) internal::sim_lock_point();
   preempt_disable();
   l->raw.lock();
 }
