@@ -182,7 +182,7 @@ class sim_machine final : public machine {
   }
 
   void join_cpus() override {
-    run_until_impl([this] { return all_done(); }, UINT64_MAX, true);
+    run_until_impl([this] { return all_done(); }, UINT64_MAX, false);
   }
 
   // The stuck tasks' vCPU contexts are simply never stepped again.
@@ -200,21 +200,23 @@ class sim_machine final : public machine {
   void host_block(std::atomic<unsigned>* word, unsigned val) noexcept override {
     int r = run_until_impl([&] { return word->load(std::memory_order_acquire) != val; },
                            UINT64_MAX, false);
-    if (r) fail(r);
+    if (r && word->load(std::memory_order_acquire) == val) fail(r);
   }
   void host_unblock(std::atomic<unsigned>*) noexcept override {}
 
   void host_idle(u64 ns) noexcept override {
     u64 target = now_ + (ns ? ns : 1);
-    run_until_impl([] { return false; }, target, true);
+    run_until_impl([] { return false; }, target, false);
   }
 
   // ---- the driver ------------------------------------------------------------------------------
 
-  // Steps the machine until pred() holds. `bounded_ok`: running out of things to do is not an
-  // error (time jumps to `until`). 0, -ETIMEDOUT (reached `until`), -EDEADLK, -ELOOP.
+  // Steps the machine until pred() holds, or machine time reaches `until`: 0, -ETIMEDOUT,
+  // -EDEADLK (nothing can ever run again and there is no bound), -ELOOP (step budget).
+  // When nothing can run before `until` the clock moves on by itself: tick by tick when pred()
+  // may depend on time (`tick_steps`, e.g. on jiffies), else straight to `until`.
   template <typename Pred>
-  int run_until_impl(Pred&& pred, u64 until, bool idle_ok) {
+  int run_until_impl(Pred&& pred, u64 until, bool tick_steps) {
     if (cur_ >= 0) return -EDEADLK;  // a vCPU cannot drive the machine it runs on
     std::lock_guard<std::recursive_mutex> g(drive_mu_);
     for (;;) {
@@ -222,18 +224,11 @@ class sim_machine final : public machine {
       if (now_ >= until) return -ETIMEDOUT;
       int r = step(until);
       if (r == 1) continue;
-      if (r == 0) {  // nothing can run before `until`
-        now_ = until;
-        fire_tick();
-        if (idle_ok || until != UINT64_MAX) return pred() ? 0 : -ETIMEDOUT;
-        return -EDEADLK;
-      }
-      if (r == -EDEADLK && (idle_ok && until != UINT64_MAX)) {
-        now_ = until;
-        fire_tick();
-        return pred() ? 0 : -ETIMEDOUT;
-      }
-      return r;
+      if (r == -ELOOP) return r;
+      if (until == UINT64_MAX) return -EDEADLK;
+      // Nothing to run before `until`.
+      now_ = tick_steps ? std::min(until, std::max(next_tick_, now_ + 1)) : until;
+      fire_tick();
     }
   }
 
@@ -538,7 +533,7 @@ u64 now_ns() noexcept { return g_sim ? g_sim->clock_ns() : 0; }
 int run_for(u64 ns) {
   if (!g_sim) return -ENODEV;
   u64 target = g_sim->clock_ns() + ns;
-  int r = g_sim->run_until_impl([] { return false; }, target, true);
+  int r = g_sim->run_until_impl([] { return false; }, target, false);
   return r == -ETIMEDOUT ? 0 : r;
 }
 
@@ -546,7 +541,7 @@ int run_until(const std::function<bool()>& pred, u64 max_ns) {
   if (!g_sim) return -ENODEV;
   u64 now = g_sim->clock_ns();
   u64 until = max_ns >= UINT64_MAX - now ? UINT64_MAX : now + max_ns;
-  return g_sim->run_until_impl(pred, until, false);
+  return g_sim->run_until_impl(pred, until, true);
 }
 
 stats get_stats() noexcept { return g_sim ? g_sim->stats() : stats{}; }

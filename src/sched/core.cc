@@ -439,11 +439,18 @@ void handle_pending(rq* rq) {
                           std::memory_order_relaxed);
   rq->irq_depth++;
   unsigned long now = get_jiffies();
-  if (now != rq->last_tick) scheduler_tick(rq, now);
+  const bool ticked = now != rq->last_tick;
+  if (ticked) scheduler_tick(rq, now);
   if (rq->wake_list.load(std::memory_order_relaxed)) drain_wake_list(rq);
   run_local_timers(rq, now);
   rq->irq_depth--;
-  if (rq_nr_queued(rq) > 1 && g_kernel.idle_mask.load(std::memory_order_relaxed)) push_to_idle(rq);
+  // Balance: more than one waiting task, or (at a tick, Linux's periodic balance) one task
+  // waiting behind a busy one while another vCPU idles. The simulation found two CPU-bound tasks
+  // stuck on one vCPU for good when both were placed there before the other vCPU went idle.
+  unsigned queued = rq_nr_queued(rq);
+  if ((queued > 1 || (ticked && queued == 1 && rq->curr != rq->idle)) &&
+      g_kernel.idle_mask.load(std::memory_order_relaxed))
+    push_to_idle(rq);
 }
 
 static task_struct* pick_next_task(rq* rq) {
@@ -535,16 +542,18 @@ static void push_to_idle(rq* rq) {
   task_struct* victim = nullptr;
   int target = -1;
   int scanned = 0;
-  for (auto it = rq->cfs.timeline.rbegin(); it != rq->cfs.timeline.rend() && scanned < 4;
-       ++it, ++scanned) {
-    u64 ok = idle & __atomic_load_n(&it->cpus_mask.bits[0], __ATOMIC_RELAXED) &
+  auto consider = [&](task_struct* p) {
+    u64 ok = idle & __atomic_load_n(&p->cpus_mask.bits[0], __ATOMIC_RELAXED) &
              g_kernel.online.bits[0];
-    if (ok) {
-      victim = &*it;
-      target = std::countr_zero(ok);
-      break;
-    }
-  }
+    if (!ok) return false;
+    victim = p;
+    target = std::countr_zero(ok);
+    return true;
+  };
+  for (auto it = rq->cfs.timeline.rbegin(); it != rq->cfs.timeline.rend() && scanned < 4;
+       ++it, ++scanned)
+    if (consider(&*it)) break;
+  if (!victim && rq->cfs.next) consider(rq->cfs.next);  // the buddy is the only one waiting
   if (!victim) return;
   fair_sched_class.dequeue(rq, victim);
   rq->nr_migrations_out++;

@@ -57,7 +57,7 @@ timer_base* lock_timer_base(timer_list* t) KTL_NO_THREAD_SAFETY_ANALYSIS /* retu
       if (load_flags(t) == tf) return base;
       base->lock.unlock();
     }
-    arch_cpu_relax();
+    cpu_relax();
   }
 }
 
@@ -317,7 +317,7 @@ int timer_delete_sync(timer_list* timer) {
       WARN(true, "timer_delete_sync() called from the timer's own callback\n");
       return 0;
     }
-    arch_cpu_relax();
+    cpu_relax();
   }
 }
 
@@ -392,10 +392,10 @@ int hrtimer_cancel(hrtimer* timer) {
   for (;;) {
     int ret = hrtimer_try_to_cancel(timer);
     if (ret >= 0) {
-      while (timer->running.load(std::memory_order_acquire)) arch_cpu_relax();
+      while (timer->running.load(std::memory_order_acquire)) cpu_relax();
       return ret;
     }
-    arch_cpu_relax();
+    cpu_relax();
   }
 }
 

@@ -1,11 +1,18 @@
 // Test support: boot a kernel per test, run code inside kernel tasks, join them.
 //
-//   class WaitTest : public ktl::testing::KernelTest {};       // parameterised by vCPU count
+//   class WaitTest : public ktl::testing::KernelTest {};
 //   TEST_P(WaitTest, Foo) {
 //     auto t = spawn([&] { ...kernel code...; return 0; }, "foo", /*cpu=*/0);
 //     EXPECT_EQ(join(t), 0);
 //   }
-//   INSTANTIATE_TEST_SUITE_P(Cpus, WaitTest, ::testing::Values(1, 2, 4));
+//   KTL_INSTANTIATE_MACHINES(WaitTest);
+//
+// KTL_INSTANTIATE_MACHINES runs every test body on the real machine with 1, 2 and 4 vCPUs and on
+// the simulation machine (ktl/kernel/sim.h) once per seed: seeds 1..50 by default (KTL_SIM_SEEDS=N
+// for more), vCPU counts 2, 4, 1 in turn. A failing seed stops the loop and prints the command
+// that replays it (KTL_SIM_SEED=S runs that seed alone). Waits from the host (join, wait_until)
+// are in machine time: wall time on the real machine, virtual time in the simulation, where they
+// run the machine until the condition holds.
 //
 // The console is silenced; dmesg() still records everything for assertions.
 #pragma once
@@ -14,6 +21,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "ktl/ktl.h"
 
@@ -23,6 +31,7 @@ namespace ktl::testing {
 class scoped_kernel {
  public:
   explicit scoped_kernel(int cpus, unsigned hz = 250);
+  explicit scoped_kernel(const boot_params& bp);
   ~scoped_kernel();
   int poweroff();
 
@@ -50,7 +59,13 @@ int join(task_handle& h);
 // fails instead of hanging the suite).
 bool join_for(task_handle& h, int ms, int* result = nullptr);
 
-// Wall-clock bounded wait for a condition polled from the host thread.
+// Lets the kernel run for `us` microseconds while the host waits for nothing in particular (a
+// negative window: "this must not happen meanwhile", or pacing a host loop). Wall time on the
+// real machine; on the simulation machine the machine runs that much virtual time.
+void let_run_us(long us);
+
+// Bounded wait for a condition polled from the host thread (machine time: virtual time in the
+// simulation, where the machine runs between polls and jumps tick by tick when idle).
 bool wait_until(const std::function<bool()>& cond, int ms = 5000);
 
 // Bound for join_for() in tests: long enough for a loaded 2-core CI machine, short enough that
@@ -62,13 +77,60 @@ inline bool wait_state(const task_handle& h, char c, int ms = 5000) {
   return wait_until([&] { return task_state_to_char(h.task) == c; }, ms);
 }
 
-class KernelTest : public ::testing::TestWithParam<int> {
+// Which machine a parameterised test runs on. An int converts to the real machine with that many
+// vCPUs (so ::testing::Values(1, 2) still works).
+struct machine_param {
+  bool sim = false;
+  int cpus = 1;
+  machine_param(int c) : cpus(c) {}  // NOLINT(google-explicit-constructor)
+  static machine_param simulated() {
+    machine_param p(0);
+    p.sim = true;
+    return p;
+  }
+};
+std::string machine_param_name(const ::testing::TestParamInfo<machine_param>& info);
+inline void PrintTo(const machine_param& p, std::ostream* os) {
+  *os << (p.sim ? "sim" : "real, " + std::to_string(p.cpus) + " vCPUs");
+}
+inline auto all_machines() {
+  return ::testing::Values(machine_param(1), machine_param(2), machine_param(4),
+                           machine_param::simulated());
+}
+#define KTL_INSTANTIATE_MACHINES(Suite)                                  \
+  INSTANTIATE_TEST_SUITE_P(M, Suite, ::ktl::testing::all_machines(),   \
+                           ::ktl::testing::machine_param_name)
+
+// The seeds a simulated test runs (KTL_SIM_SEED, KTL_SIM_SEEDS).
+std::vector<u64> sim_seeds();
+// vCPUs of the simulated run with this seed.
+int sim_cpus_for_seed(u64 seed);
+// Boot parameters of a test kernel (console off).
+boot_params test_boot_params(int cpus, bool sim, u64 seed);
+
+class KernelTest : public ::testing::TestWithParam<machine_param> {
  protected:
   void SetUp() override;
   void TearDown() override;
-  int cpus() const { return GetParam(); }
+  // Re-run by TearDown() for each further seed on the simulation machine.
+  void TestBody() override = 0;
+  int cpus() const { return cpus_; }
+  bool simulated() const { return GetParam().sim; }
+  u64 seed() const { return seed_; }
   std::unique_ptr<scoped_kernel> kernel_;
+
+ private:
+  void boot(u64 seed);
+  int cpus_ = 1;
+  u64 seed_ = 0;
 };
+
+// For a test that cannot run on the simulation machine (it needs host threads racing the
+// kernel, or wall-clock behaviour): skips the simulated instance, saying why.
+#define KTL_REAL_MACHINE_ONLY(why)                             \
+  do {                                                         \
+    if (::ktl::sim::active()) GTEST_SKIP() << "real machine only: " << (why); \
+  } while (0)
 
 // Number of iterations for stress tests: KTL_STRESS_SCALE multiplies the default.
 int stress_iterations(int base);

@@ -81,7 +81,8 @@ u64 now_ns() noexcept;
 // budget ran out first. A machine with nothing to do jumps straight there.
 int run_for(u64 ns);
 // Run until pred() holds (checked between steps): 0; -ETIMEDOUT once `max_ns` of virtual time
-// passed; -EDEADLK if every vCPU is idle with no timer pending (nothing can ever change);
+// passed (an idle machine moves on tick by tick meanwhile, so a pred() on jiffies works);
+// -EDEADLK without a bound, if every vCPU is idle with no timer pending (nothing can ever change);
 // -ELOOP if the step budget ran out.
 int run_until(const std::function<bool()>& pred, u64 max_ns = ~u64{0});
 

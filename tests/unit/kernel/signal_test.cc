@@ -44,7 +44,7 @@ TEST_P(SignalTest, KthreadIgnoresSigkillByDefault) {
   EXPECT_EQ(send_sig(SIGKILL, t.task, 0), 0);
   EXPECT_FALSE(signal_pending(t.task)) << "an ignored SIGKILL is discarded at send time";
   EXPECT_FALSE(fatal_signal_pending(t.task));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // negative window only
+  ktl::testing::let_run_us(20000);  // negative window only
   EXPECT_EQ(task_state_to_char(t.task), 'D') << "the killable wait must go on";
   EXPECT_EQ(s->ret.load(), -12345);
   s->cond = true;
@@ -62,7 +62,7 @@ TEST_P(SignalTest, KthreadIgnoresSigusr1ByDefaultInInterruptibleWait) {
   send_sig(SIGTERM, t.task, 0);
   send_sig(SIGKILL, t.task, 0);
   EXPECT_FALSE(signal_pending(t.task));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // negative window only
+  ktl::testing::let_run_us(20000);  // negative window only
   EXPECT_EQ(task_state_to_char(t.task), 'S');
   s->cond = true;
   wake_up(&s->wq);
@@ -116,7 +116,7 @@ TEST_P(SignalTest, FatalSignalPendingSeenFromOutside) {
   EXPECT_FALSE(fatal_signal_pending(t.task)) << "SIGUSR1 is not fatal";
   send_sig(SIGKILL, t.task, 0);
   EXPECT_TRUE(fatal_signal_pending(t.task));
-  std::this_thread::sleep_for(std::chrono::milliseconds(10));  // negative window only
+  ktl::testing::let_run_us(10000);  // negative window only
   EXPECT_EQ(task_state_to_char(t.task), 'D') << "TASK_UNINTERRUPTIBLE ignores even SIGKILL";
   s->cond = true;
   wake_up(&s->wq);
@@ -167,7 +167,7 @@ TEST_P(SignalTest, DisallowSignal) {
   ASSERT_TRUE(wait_state(t, 'S'));
   send_sig(SIGUSR1, t.task, 0);
   EXPECT_FALSE(signal_pending(t.task));
-  std::this_thread::sleep_for(std::chrono::milliseconds(10));  // negative window only
+  ktl::testing::let_run_us(10000);  // negative window only
   EXPECT_EQ(task_state_to_char(t.task), 'S');
   s->cond = true;
   wake_up(&s->wq);
@@ -271,6 +271,6 @@ TEST_P(SignalTest, KillPidDeliversAllowedSignal) {
   EXPECT_EQ(r, -ERESTARTSYS);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cpus, SignalTest, ::testing::Values(1, 2, 4));
+KTL_INSTANTIATE_MACHINES(SignalTest);
 
 }  // namespace

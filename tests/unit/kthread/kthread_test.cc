@@ -763,7 +763,7 @@ TEST_P(KthreadTest, HandleStopsOnDestruction) {
   EXPECT_EQ(bad.error(), -ENOMEM);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cpus, KthreadTest, ::testing::Values(1, 2, 4));
+KTL_INSTANTIATE_MACHINES(KthreadTest);
 
 // Poweroff with kthreads parked or never woken is a leak the log names; a clean system powers
 // off with 0 (covered by every KernelTest teardown).

@@ -253,7 +253,7 @@ TEST_P(MutexTest, LockKillableOnlyFatalSignal) {
       "mtx_kill");
   ASSERT_TRUE(wait_state(k, 'D'));
   send_sig(SIGUSR1, k.task, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // negative window only
+  ktl::testing::let_run_us(20000);  // negative window only
   EXPECT_EQ(task_state_to_char(k.task), 'D') << "SIGUSR1 must not interrupt mutex_lock_killable";
   send_sig(SIGKILL, k.task, 0);
   int r = -1;
@@ -357,12 +357,12 @@ TEST_P(MutexTest, SpinlockMutualExclusionAcrossCpus) {
                 spin_lock_irqsave(&s->lock, flags);
                 break;
               default:
-                while (!spin_trylock(&s->lock)) arch_cpu_relax();
+                while (!spin_trylock(&s->lock)) cpu_relax();
                 break;
             }
             if (s->in_cs.fetch_add(1) != 0) s->overlaps++;
             int v = s->counter;
-            for (int d = 0; d < 20; ++d) arch_cpu_relax();
+            for (int d = 0; d < 20; ++d) cpu_relax();
             s->counter = v + 1;
             s->in_cs.fetch_sub(1);
             if ((i + k) % 3 == 1)
@@ -451,6 +451,6 @@ TEST_P(MutexTest, MsleepUnderSpinlockReportsBugAndKernelKeepsWorking) {
   EXPECT_EQ(s->counter, 100 * cpus());
 }
 
-INSTANTIATE_TEST_SUITE_P(Cpus, MutexTest, ::testing::Values(1, 2, 4));
+KTL_INSTANTIATE_MACHINES(MutexTest);
 
 }  // namespace

@@ -64,7 +64,7 @@ TEST_P(PercpuTest, SleepingInsideGetCpuVarIsReported) {
   EXPECT_NE(log.find("name: percpu_sleeper"), std::string::npos) << log;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cpus, PercpuTest, ::testing::Values(1, 2, 4));
+KTL_INSTANTIATE_MACHINES(PercpuTest);
 
 }  // namespace
 }  // namespace ktl

@@ -275,7 +275,7 @@ TEST_P(WaitEventTest, InterruptibleIgnoresSignalKthreadDidNotAllow) {
   ASSERT_TRUE(wait_state(t, 'S'));
   EXPECT_EQ(send_sig(SIGUSR1, t.task, 0), 0);
   EXPECT_FALSE(signal_pending(t.task)) << "a signal a kthread ignores is discarded at send time";
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // negative window only
+  ktl::testing::let_run_us(20000);  // negative window only
   EXPECT_EQ(task_state_to_char(t.task), 'S') << "an ignored signal must not end the wait";
   s->cond = true;
   wake_up(&s->wq);
@@ -319,7 +319,7 @@ TEST_P(WaitEventTest, KillableOnlyInterruptedByAllowedSigkill) {
   EXPECT_EQ(send_sig(SIGUSR1, t.task, 0), 0);
   EXPECT_TRUE(signal_pending(t.task)) << "SIGUSR1 was allowed: it must be pending";
   set_notify_signal(t.task);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // negative window only
+  ktl::testing::let_run_us(20000);  // negative window only
   EXPECT_EQ(task_state_to_char(t.task), 'D')
       << "a non-fatal signal (or TIF_NOTIFY_SIGNAL) must not end a killable wait";
   EXPECT_EQ(s->ret.load(), -12345);
@@ -449,7 +449,7 @@ TEST_P(WaitEventTest, WakeUpWakesAllNonExclusivePlusOneExclusive) {
   ASSERT_TRUE(wait_until([&] { return s->finished.load() >= 4; }));
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(s->done[i].load()) << "non-exclusive waiter " << i;
   EXPECT_TRUE(s->done[3].load()) << "the first queued exclusive waiter must be the one woken";
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // negative window only
+  ktl::testing::let_run_us(20000);  // negative window only
   EXPECT_EQ(s->finished.load(), 4) << "wake_up must wake at most one exclusive waiter";
   EXPECT_EQ(task_state_to_char(ts[4].task), 'S');
   EXPECT_EQ(task_state_to_char(ts[5].task), 'S');
@@ -484,7 +484,7 @@ TEST_P(WaitEventTest, WakeUpNrWakesExactlyN) {
   s->go = true;
   wake_up_nr(&s->wq, 2);
   ASSERT_TRUE(wait_until([&] { return s->finished.load() >= 2; }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // negative window only
+  ktl::testing::let_run_us(20000);  // negative window only
   EXPECT_EQ(s->finished.load(), 2);
   EXPECT_TRUE(s->done[0].load());
   EXPECT_TRUE(s->done[1].load());
@@ -653,7 +653,7 @@ TEST_P(WaitEventTest, SpuriousWakeReevaluatesAndSleepsAgain) {
   wake_up(&s->wq);  // condition still false
   ASSERT_TRUE(wait_until([&] { return s->evals.load() > before && task_state_to_char(t.task) == 'D'; }))
       << "the woken waiter must re-test the condition and sleep again";
-  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ktl::testing::let_run_us(10000);
   EXPECT_EQ(task_state_to_char(t.task), 'D');
   s->cond = true;
   wake_up(&s->wq);
@@ -866,6 +866,6 @@ TEST_P(WaitEventTest, HostWakerNeverMissed) {
   ASSERT_TRUE(join_for(t, kJoinMs));
 }
 
-INSTANTIATE_TEST_SUITE_P(Cpus, WaitEventTest, ::testing::Values(1, 2, 4));
+KTL_INSTANTIATE_MACHINES(WaitEventTest);
 
 }  // namespace

@@ -159,7 +159,7 @@ TEST_P(SleepTest, MsleepAbsorbsWakeUps) {
   while (!s->done.load() && wakes < 100000) {
     wake_up_process(t.task);
     ++wakes;
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    ktl::testing::let_run_us(200);
   }
   ASSERT_TRUE(join_for(t, kJoinMs));
   EXPECT_GE(s->elapsed.load(), msecs_to_jiffies(ms)) << "msleep returned early after " << wakes
@@ -217,7 +217,7 @@ TEST_P(SleepTest, MsleepInterruptibleIgnoresWakeUpsAndUnallowedSignals) {
     wake_up_process(t.task);
     if (wakes % 8 == 0) send_sig(SIGUSR1, t.task, 0);  // not allowed: discarded
     ++wakes;
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    ktl::testing::let_run_us(200);
   }
   ASSERT_TRUE(join_for(t, kJoinMs));
   EXPECT_EQ(s->ret.load(), 0);
@@ -273,7 +273,7 @@ TEST_P(SleepTest, UsleepRangeAbsorbsWakeUps) {
   ASSERT_TRUE(wait_state(t, 'D'));
   while (!s->done.load()) {
     wake_up_process(t.task);
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    ktl::testing::let_run_us(200);
   }
   ASSERT_TRUE(join_for(t, kJoinMs));
   EXPECT_GE(s->elapsed_ns.load(), 30000 * NSEC_PER_USEC);
@@ -350,6 +350,6 @@ TEST(SleepJiffies, TimeAfterBeforeAcrossWrap) {
   EXPECT_TRUE(time_before(init, init + 1));
 }
 
-INSTANTIATE_TEST_SUITE_P(Cpus, SleepTest, ::testing::Values(1, 2, 4));
+KTL_INSTANTIATE_MACHINES(SleepTest);
 
 }  // namespace
