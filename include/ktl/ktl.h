@@ -11,6 +11,8 @@
 #include "ktl/kernel/boot.h"
 #include "ktl/kernel/fork.h"
 #include "ktl/kernel/printk.h"
+#include "ktl/kernel/sim.h"
+#include "ktl/kernel/trace.h"
 #include "ktl/kthread/kthread.h"
 #include "ktl/locking/mutex.h"
 #include "ktl/locking/spinlock.h"

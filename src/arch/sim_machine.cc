@@ -21,6 +21,7 @@
 #include "arch/fiber.h"
 #include "arch/machine.h"
 #include "arch/sim.h"
+#include "ktl/kernel/fork.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/kernel/sim.h"
 #include "ktl/sched/sched.h"
@@ -182,7 +183,7 @@ class sim_machine final : public machine {
   }
 
   void join_cpus() override {
-    run_until_impl([this] { return all_done(); }, UINT64_MAX, false);
+    run_until_impl([this] { return all_done(); }, UINT64_MAX, false, true);
   }
 
   // The stuck tasks' vCPU contexts are simply never stepped again.
@@ -199,14 +200,14 @@ class sim_machine final : public machine {
 
   void host_block(std::atomic<unsigned>* word, unsigned val) noexcept override {
     int r = run_until_impl([&] { return word->load(std::memory_order_acquire) != val; },
-                           UINT64_MAX, false);
+                           UINT64_MAX, false, true);
     if (r && word->load(std::memory_order_acquire) == val) fail(r);
   }
-  void host_unblock(std::atomic<unsigned>*) noexcept override {}
+  void host_unblock(std::atomic<unsigned>*) noexcept override { host_woken_ = true; }
 
   void host_idle(u64 ns) noexcept override {
     u64 target = now_ + (ns ? ns : 1);
-    run_until_impl([] { return false; }, target, false);
+    run_until_impl([] { return false; }, target, false, true);
   }
 
   // ---- the driver ------------------------------------------------------------------------------
@@ -215,12 +216,30 @@ class sim_machine final : public machine {
   // -EDEADLK (nothing can ever run again and there is no bound), -ELOOP (step budget).
   // When nothing can run before `until` the clock moves on by itself: tick by tick when pred()
   // may depend on time (`tick_steps`, e.g. on jiffies), else straight to `until`.
+  // `simple_pred`: pred() can only become true through host_unblock() or a vCPU finishing, so a
+  // lone runnable vCPU may run on past its points without the driver looking (see point()).
   template <typename Pred>
-  int run_until_impl(Pred&& pred, u64 until, bool tick_steps) {
+  int run_until_impl(Pred&& pred, u64 until, bool tick_steps, bool simple_pred = false) {
     if (cur_ >= 0) return -EDEADLK;  // a vCPU cannot drive the machine it runs on
     std::lock_guard<std::recursive_mutex> g(drive_mu_);
+    const u64 first_step = steps_;
+    struct saved_t {
+      sim_machine* m;
+      u64 until, first;
+      bool fast;
+      ~saved_t() {
+        m->until_ = until;
+        m->first_step_ = first;
+        m->fast_ok_ = fast;
+      }
+    } saved{this, until_, first_step_, fast_ok_};
+    until_ = until;
+    first_step_ = first_step;
+    fast_ok_ = simple_pred;
+    host_woken_ = false;
     for (;;) {
       if (pred()) return 0;
+      if (cfg_.max_steps && steps_ - first_step >= cfg_.max_steps) return -ELOOP;
       if (now_ >= until) return -ETIMEDOUT;
       int r = step(until);
       if (r == 1) continue;
@@ -235,7 +254,6 @@ class sim_machine final : public machine {
   // One step: 1 when a vCPU ran, 0 when nothing can happen before `until`, -EDEADLK when nothing
   // can happen ever, -ELOOP when the step budget is spent.
   int step(u64 until) {
-    if (cfg_.max_steps && steps_ >= cfg_.max_steps) return -ELOOP;
     u64 m = UINT64_MAX;
     for (auto& v : v_)
       if (v.state == V_RUNNABLE && v.t < m) m = v.t;
@@ -418,7 +436,28 @@ class sim_machine final : public machine {
     v.t += cost;
     if (t_sim_nopreempt > 0) return;
     v.last_point = kind;
+    if (continue_in_place(c)) return;
     to_driver(c);
+  }
+
+  // The driver would only pick this vCPU again and has nothing else to do (no other vCPU
+  // runnable, no idle one due, no tick, no bound, nothing for the waiting host): count the step
+  // and go on without the two context jumps. No random number is drawn on either path, so a run
+  // is the same whether or not this shortcut is taken.
+  bool continue_in_place(int c) {
+    if (!fast_ok_ || host_woken_) return false;
+    const sim_vcpu& v = v_[static_cast<std::size_t>(c)];
+    if (v.t >= next_tick_ || v.t >= until_) return false;
+    if (cfg_.max_steps && steps_ - first_step_ >= cfg_.max_steps) return false;
+    for (std::size_t i = 0; i < v_.size(); ++i) {
+      if (static_cast<int>(i) == c) continue;
+      const sim_vcpu& o = v_[i];
+      if (o.state == V_RUNNABLE || (o.state == V_IDLE && o.deadline <= v.t)) return false;
+    }
+    if (v.t > now_) now_ = v.t;
+    steps_++;
+    last_ = c;
+    return true;
   }
 
   void charge_switch() noexcept {
@@ -443,13 +482,22 @@ class sim_machine final : public machine {
                               : "every task is blocked and no timer is pending");
     report(summary);
     if (g_failure_hook) g_failure_hook(summary);
-    std::fprintf(stderr, "%s\n", summary);
     std::abort();
   }
 
+  // The log gets the summary and sysrq-t; stderr gets them too, at once (the process may be
+  // about to abort, before the console thread writes the log out).
   void report(const char* summary) {
     printk(KERN_EMERG "%s\n", summary);
     show_state();
+    std::fprintf(stderr, "%s\n", summary);
+    auto tasks = snapshot_tasks();
+    for (task_struct* p : tasks) {
+      const char* w = p->blocked_at.func.load();
+      std::fprintf(stderr, "task:%-15.15s state:%c pid:%-5d ppid:%-5d wchan:%s\n", p->comm,
+                   task_state_to_char(p), p->pid, p->real_parent ? p->real_parent->pid : 0, w ? w : "-");
+    }
+    put_task_snapshot(tasks);
   }
 
   sim::stats stats() const noexcept {
@@ -491,6 +539,10 @@ class sim_machine final : public machine {
   u64 decisions_ = 0;
   u64 switches_ = 0;
   u64 time_jumps_ = 0;
+  u64 until_ = UINT64_MAX;     // the bound of the driver's current wait
+  u64 first_step_ = 0;
+  bool fast_ok_ = false;
+  bool host_woken_ = false;
   std::vector<u64> change_;
   std::size_t next_change_ = 0;
   fcontext_t driver_ctx_ = nullptr;
@@ -533,7 +585,7 @@ u64 now_ns() noexcept { return g_sim ? g_sim->clock_ns() : 0; }
 int run_for(u64 ns) {
   if (!g_sim) return -ENODEV;
   u64 target = g_sim->clock_ns() + ns;
-  int r = g_sim->run_until_impl([] { return false; }, target, false);
+  int r = g_sim->run_until_impl([] { return false; }, target, false, true);
   return r == -ETIMEDOUT ? 0 : r;
 }
 

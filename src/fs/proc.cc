@@ -1,4 +1,5 @@
 // /proc files (fs/proc/array.c, base.c, loadavg.c, stat.c, uptime.c; kernel/sysctl.c).
+#include "ktl/kernel/trace.h"
 #include "ktl/fs/proc.h"
 
 #include <bit>
@@ -518,6 +519,10 @@ void proc_unregister_sysctl(const std::string& path) {
 // Path dispatch
 // ----------------------------------------------------------------------------------------------
 int proc_read(const std::string& path, std::string* out) {
+  if (path == "/sys/kernel/tracing/trace") {
+    *out = trace_text();
+    return 0;
+  }
   std::vector<std::string> parts = split_path(path);
   if (parts.size() < 2 || parts[0] != "proc") return -ENOENT;
   std::string r;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "ktl/kernel/sim.h"
 #include "fs/proc_internal.h"
 #include "ktl/fs/proc.h"
 #include "ktl/kernel/fork.h"
@@ -129,6 +130,9 @@ std::string task_cmdline_text(const proc_task_info& t) {
 
 double boot_wall_time() {
   using namespace std::chrono;
+  // The simulation has no host time in it: its machine "booted" at a fixed moment
+  // (2026-01-01 00:00:00 UTC), so ps STIME/START read the same in every run.
+  if (sim::active()) return 1767225600.0;
   double now = duration<double>(system_clock::now().time_since_epoch()).count();
   return now - static_cast<double>(ktime_get_ns()) / 1e9;
 }

@@ -15,6 +15,7 @@
 
 #include "arch/fiber.h"
 #include "kernel/kernel_internal.h"
+#include "kernel/trace_internal.h"
 #include "kthread/kthread_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
@@ -173,6 +174,7 @@ int start_kernel(const boot_params& params) {
   printk_init(p.console_fd, loglevel);
   stack_pool_init(p.stack_size);
   sched_init(p.cpus);
+  trace_boot(p.sim.enabled && p.sim.trace);
   fork_init(p.cpus);
 
   printk(KERN_NOTICE "Linux version 6.18.0-ktl (ktl) #1 SMP\n");

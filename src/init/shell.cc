@@ -704,6 +704,7 @@ struct console_tty::state {
   bool eof = false;
   wait_queue_head wq;
   std::atomic<bool> finished{false};
+  std::atomic<bool> waiting{false};  // a reader found nothing to read (under lock)
 };
 
 console_tty::console_tty() : s_(std::make_unique<state>()) {}
@@ -712,6 +713,7 @@ console_tty::~console_tty() = default;
 void console_tty::push(std::string line) {
   spin_lock(&s_->lock);
   s_->lines.push_back(std::move(line));
+  s_->waiting.store(false, std::memory_order_release);
   spin_unlock(&s_->lock);
   wake_up_interruptible(&s_->wq);
 }
@@ -719,6 +721,7 @@ void console_tty::push(std::string line) {
 void console_tty::hangup() {
   spin_lock(&s_->lock);
   s_->eof = true;
+  s_->waiting.store(false, std::memory_order_release);
   spin_unlock(&s_->lock);
   wake_up_interruptible(&s_->wq);
 }
@@ -729,10 +732,12 @@ bool console_tty::read_line(std::string* out) {
     if (!s_->lines.empty()) {
       *out = std::move(s_->lines.front());
       s_->lines.pop_front();
+      s_->waiting.store(false, std::memory_order_release);
       spin_unlock(&s_->lock);
       return true;
     }
     bool eof = s_->eof;
+    s_->waiting.store(!eof, std::memory_order_release);
     spin_unlock(&s_->lock);
     if (eof) return false;
     auto ready = [this] {
@@ -747,6 +752,9 @@ bool console_tty::read_line(std::string* out) {
 }
 
 bool console_tty::finished() const noexcept { return s_->finished.load(std::memory_order_acquire); }
+bool console_tty::waiting_for_input() const noexcept {
+  return s_->waiting.load(std::memory_order_acquire);
+}
 
 int console_init_program(void* arg) {
   auto* tty = static_cast<console_tty*>(arg);

@@ -12,6 +12,7 @@
 
 #include "arch/fiber.h"
 #include "arch/sim.h"
+#include "kernel/trace_internal.h"
 #include "kernel/kernel_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
@@ -220,6 +221,7 @@ static void ttwu_activate(task_struct* p, int wake_flags) {
   }
   rq* rq = tls_rq_noswitch();  // a wake-up never switches
   int cpu = select_task_rq(p, rq ? rq->cpu : -1, wake_flags);
+  if (KTL_UNLIKELY(tracing())) trace_sched_wakeup(p, cpu, false);
   if (rq && cpu == rq->cpu) {
     activate_task_local(rq, p);
     rq->nr_wakeups_local++;
@@ -257,7 +259,10 @@ int try_to_wake_up(task_struct* p, unsigned state, int wake_flags) {
   }
   // kOnRqBit still set: the task has not blocked yet (it is running, or about to call
   // schedule()); it will see TASK_RUNNING and stay runnable. Otherwise it is ours to enqueue.
-  if (!(w & task_struct::kOnRqBit)) ttwu_activate(p, wake_flags);
+  if (!(w & task_struct::kOnRqBit))
+    ttwu_activate(p, wake_flags);
+  else if (KTL_UNLIKELY(tracing()))
+    trace_sched_wakeup(p, p->cpu, false);
   return 1;
 }
 
@@ -270,6 +275,7 @@ void internal::wake_up_new_task_wf(task_struct* p, int wake_flags) {
   p->state_word.store(TASK_RUNNING | task_struct::kOnRqBit, std::memory_order_release);
   rq* rq = this_rq();
   int cpu = select_task_rq(p, rq ? rq->cpu : -1, wake_flags);
+  if (KTL_UNLIKELY(tracing())) trace_sched_wakeup(p, cpu, true);
   // A new fair task starts at the target's min_vruntime (placed on enqueue).
   p->se.vlag = 0;
   enqueue_on_cpu(p, cpu);
@@ -337,6 +343,9 @@ static void context_switch(rq* rq, task_struct* prev, task_struct* next) {
   while (KTL_UNLIKELY(next->on_cpu.load(std::memory_order_acquire))) cpu_relax();
   next->on_cpu.store(1, std::memory_order_relaxed);
   sim_charge_switch();
+  if (KTL_UNLIKELY(tracing()))
+    trace_sched_switch(rq->cpu, prev, next,
+                       !(prev->state_word.load(std::memory_order_relaxed) & task_struct::kOnRqBit));
   switch_mm_lazy(rq, prev, next);
   if (prev->thread.stack && KTL_UNLIKELY(!stack_canary_ok(prev->thread.stack)))
     report_stack_corruption(prev);

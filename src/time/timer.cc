@@ -6,6 +6,7 @@
 // that vCPU's base unless TIMER_PINNED; a pending one stays where it is.
 #include <climits>
 
+#include "kernel/trace_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/sched/sched.h"
@@ -155,6 +156,7 @@ void run_local_timers(rq* rq, unsigned long now) {
     base->lock.unlock();
     curr->preempt_count += SOFTIRQ_OFFSET;
     int pc = curr->preempt_count;
+    if (KTL_UNLIKELY(tracing())) trace_timer_expire(reinterpret_cast<const void*>(fn), now, false);
     fn(t);
     if (KTL_UNLIKELY(curr->preempt_count != pc)) {
       printk(KERN_ERR "timer: %p preempt leak: %08x -> %08x\n", reinterpret_cast<void*>(fn),
@@ -232,6 +234,8 @@ static void run_hrtimers(timer_base* base, rq* rq) {
     t->running.store(true, std::memory_order_relaxed);
     base->lock.unlock();
     curr->preempt_count += SOFTIRQ_OFFSET;
+    if (KTL_UNLIKELY(tracing()))
+      trace_timer_expire(reinterpret_cast<const void*>(t->function), get_jiffies(), true);
     hrtimer_restart r = t->function(t);
     curr->preempt_count -= SOFTIRQ_OFFSET;
     base->lock.lock();

@@ -125,6 +125,16 @@ class KernelTest : public ::testing::TestWithParam<machine_param> {
   u64 seed_ = 0;
 };
 
+// For a test that needs at least n vCPUs. On the real machine it skips the instance; in the
+// simulation it ends the body for this seed only (the seeds with enough vCPUs still run it).
+#define KTL_NEEDS_CPUS(n)                                                   \
+  do {                                                                      \
+    if (cpus() < (n)) {                                                     \
+      if (::ktl::sim::active()) return;                                     \
+      GTEST_SKIP() << "needs " << (n) << " vCPUs";                          \
+    }                                                                       \
+  } while (0)
+
 // For a test that cannot run on the simulation machine (it needs host threads racing the
 // kernel, or wall-clock behaviour): skips the simulated instance, saying why.
 #define KTL_REAL_MACHINE_ONLY(why)                             \

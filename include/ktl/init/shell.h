@@ -59,6 +59,9 @@ class console_tty {
   bool read_line(std::string* out);
   // Set when console_init_program returned (the host stops feeding lines).
   bool finished() const noexcept;
+  // The reader is blocked in read_line() with no line queued (cleared again by push/hangup):
+  // on the simulation machine the host runs the machine until this or finished() holds.
+  bool waiting_for_input() const noexcept;
 
   bool interactive = false;  // a banner, then a prompt before each line
   bool echo_input = false;   // print each line after a prompt, as if typed (scripted demos)

@@ -52,10 +52,13 @@ struct sim_config {
   u64 seed = 1;
   sim_strategy strategy = sim_strategy::random;
   int pct_depth = 3;
-  u64 pct_steps = 2000;
+  // PCT's k: change points are drawn from the first pct_steps decisions, so it should be near the
+  // number of decisions the run takes (sim::get_stats().decisions of one run says).
+  u64 pct_steps = 200;
   // Runnable vCPUs whose clocks are within this much of the slowest one may step next.
   u64 quantum_ns = 100000;
-  // A run that takes more steps than this is reported as a livelock (0: no bound).
+  // A host wait (one run_until, one blocking call from a host thread) that takes more steps than
+  // this is a livelock: -ELOOP, or the failure report for a blocking call (0: no bound).
   u64 max_steps = 0;
   sim_costs costs;
   // Record the scheduling trace (sched_switch, sched_wakeup, timers) from boot on.

@@ -170,4 +170,63 @@ TEST_F(KtlCliTest, StuckKthreadAtPoweroffIsNamedAndExitStatusSaysSo) {
   EXPECT_THAT(r.err, ContainsRegex("ktl: poweroff: tasks did not stop: kglue:[0-9]+ \\(state D\\)"));
 }
 
+// --sim: the simulation machine. The same seed gives the same run, byte for byte (dmesg's
+// timestamps are virtual), and `sleep 1` costs no wall time.
+TEST_F(KtlCliTest, SimSameSeedSameOutput) {
+  const std::string args =
+      "boot --sim --seed 5 -c 'ps -ef; sleep 1; echo t > /proc/sysrq-trigger; dmesg'";
+  auto a = run_ktl(args);
+  auto b = run_ktl(args);
+  EXPECT_EQ(a.exit_code, 0) << a.out << a.err;
+  EXPECT_EQ(b.exit_code, 0) << b.out << b.err;
+  EXPECT_THAT(a.out, AllOf(HasSubstr("simulation machine, seed 5 (random)"),
+                           ContainsRegex("\nroot +2 +0 .* \\[kthreadd\\]\n"),
+                           HasSubstr("sysrq: Show State"), HasSubstr("reboot: Power down")));
+  EXPECT_THAT(a.out, Not(HasSubstr("real machine")));
+  EXPECT_TRUE(a.out == b.out) << "seed 5 twice, different stdout:\n" << a.out << "----\n" << b.out;
+  // The summary on stderr, after the virtual second slept.
+  EXPECT_THAT(a.err, ContainsRegex("ktl: simulation seed 5 \\(random\\): [1-9][0-9]* steps, "
+                                   "[0-9]+ context switches, [1-9]\\.[0-9]{3} s virtual\n"));
+}
+
+TEST_F(KtlCliTest, SimSeedAndStrategyImplySim) {
+  auto r = run_ktl("boot --seed 9 --strategy pct --cpus 2 -c 'ps'");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("simulation machine, seed 9 (pct), 2 vCPUs"));
+  EXPECT_THAT(r.err, HasSubstr("ktl: simulation seed 9 (pct): "));
+}
+
+TEST_F(KtlCliTest, SimDemo) {
+  auto r = run_ktl("boot --sim --demo");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, AllOf(HasSubstr("simulation machine, seed 1 (random), 4 vCPUs"),
+                           HasSubstr("kthread_stop([kevent])    = 1000 (events consumed)"),
+                           HasSubstr("reboot: Power down"), HasSubstr("ktl: clean poweroff")));
+  EXPECT_THAT(r.err, HasSubstr("ktl: simulation seed 1 (random): "));
+}
+
+TEST_F(KtlCliTest, SimReadsCommandsFromStdin) {
+  auto r = run_ktl("boot --sim --quiet", "ps\nsleep 1\necho done\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, AllOf(ContainsRegex("\n +1 +0 [RS] .* init\n"), HasSubstr("done\n")));
+  EXPECT_THAT(r.err, ContainsRegex("[1-9]\\.[0-9]{3} s virtual\n"));
+  // poweroff stops reading; a last line without a newline is read too.
+  auto p = run_ktl("boot --sim --quiet", "echo one\npoweroff\necho never\n");
+  EXPECT_EQ(p.exit_code, 0);
+  EXPECT_THAT(p.out, AllOf(HasSubstr("one\n"), Not(HasSubstr("never"))));
+  auto t = run_ktl("boot --sim --quiet", "echo tail");
+  EXPECT_EQ(t.exit_code, 0);
+  EXPECT_THAT(t.out, HasSubstr("tail\n"));
+}
+
+TEST_F(KtlCliTest, SimUsageErrors) {
+  for (const char* args : {"boot --sim --strategy foo", "boot --strategy", "boot --seed x",
+                           "boot --seed -1", "boot --sim --demo -c ps"}) {
+    auto r = run_ktl(args);
+    EXPECT_EQ(r.exit_code, 2) << "ktl " << args;
+    EXPECT_FALSE(r.err.empty()) << "ktl " << args << ": no message";
+    EXPECT_THAT(r.out, Not(HasSubstr("Linux version"))) << "ktl " << args << " booted anyway";
+  }
+}
+
 }  // namespace

@@ -223,7 +223,7 @@ TEST_P(SchedTest, MmRefcountsBalanceAfterUserTasksExit) {
 }
 
 TEST_P(SchedTest, SetCpusAllowedMovesRunningTask) {
-  if (cpus() < 2) GTEST_SKIP() << "needs two vCPUs";
+  KTL_NEEDS_CPUS(2);
   auto t = spawn([&] {
     for (int i = 0; i < 100; ++i) {
       int target = i % cpus();
@@ -255,7 +255,7 @@ TEST_P(SchedTest, WakePlacementRespectsAffinity) {
 
 // Two CPU-bound tasks started on one vCPU end up on two vCPUs (an idle vCPU gets work).
 TEST_P(SchedTest, IdleVcpuGetsWork) {
-  if (cpus() < 2) GTEST_SKIP();
+  KTL_NEEDS_CPUS(2);
   std::atomic<int> cpu_of[2] = {-1, -1};
   std::atomic<bool> stop{false};
   auto body = [&](int idx) {

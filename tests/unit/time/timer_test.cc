@@ -247,7 +247,7 @@ TEST_P(TimerTest, TimerDeleteSyncWaitsForRunningCallbackHostDeleter) {
 }
 
 TEST_P(TimerTest, TimerDeleteSyncWaitsForRunningCallbackTaskDeleter) {
-  if (cpus() < 2) GTEST_SKIP() << "needs a second vCPU for the deleter while vCPU 0 spins";
+  KTL_NEEDS_CPUS(2);
   const int rounds = stress_iterations(3);
   for (int round = 0; round < rounds; ++round) {
     auto b = std::make_shared<SpinBox>();
