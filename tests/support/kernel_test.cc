@@ -149,9 +149,10 @@ int sim_cpus_for_seed(u64 seed) {
   return kCpus[seed % 3];
 }
 
-boot_params test_boot_params(int cpus, bool simulate, u64 seed) {
+boot_params test_boot_params(int cpus, bool simulate, u64 seed, unsigned hz) {
   boot_params bp;
   bp.cpus = cpus;
+  bp.hz = hz;
   bp.console_fd = -1;
   if (simulate) {
     bp.sim.enabled = true;
@@ -190,7 +191,8 @@ void KernelTest::boot(u64 seed) {
     g_replay = replay_command(seed);
     sim::set_failure_hook(sim_failure);
   }
-  kernel_ = std::make_unique<scoped_kernel>(test_boot_params(cpus_, GetParam().sim, seed));
+  kernel_ = std::make_unique<scoped_kernel>(
+      test_boot_params(cpus_, GetParam().sim, seed, GetParam().hz));
 }
 
 void KernelTest::SetUp() { boot(GetParam().sim ? sim_seeds().front() : 0); }

@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -82,6 +83,7 @@ inline bool wait_state(const task_handle& h, char c, int ms = 5000) {
 struct machine_param {
   bool sim = false;
   int cpus = 1;
+  unsigned hz = 250;
   machine_param(int c) : cpus(c) {}  // NOLINT(google-explicit-constructor)
   static machine_param simulated() {
     machine_param p(0);
@@ -106,7 +108,7 @@ std::vector<u64> sim_seeds();
 // vCPUs of the simulated run with this seed.
 int sim_cpus_for_seed(u64 seed);
 // Boot parameters of a test kernel (console off).
-boot_params test_boot_params(int cpus, bool sim, u64 seed);
+boot_params test_boot_params(int cpus, bool sim, u64 seed, unsigned hz = 250);
 
 class KernelTest : public ::testing::TestWithParam<machine_param> {
  protected:
@@ -117,6 +119,11 @@ class KernelTest : public ::testing::TestWithParam<machine_param> {
   int cpus() const { return cpus_; }
   bool simulated() const { return GetParam().sim; }
   u64 seed() const { return seed_; }
+  // Lets machine time pass: virtual time run on the simulation, wall time on the real machine.
+  void advance(std::chrono::nanoseconds d) { let_run_us(static_cast<long>(d.count() / 1000)); }
+  // The log and the task table, for assertions.
+  std::string log() const { return dmesg(); }
+  std::vector<task_struct*> tasks() const { return snapshot_tasks(); }  // put_task_snapshot()
   std::unique_ptr<scoped_kernel> kernel_;
 
  private:

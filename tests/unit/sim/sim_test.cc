@@ -338,3 +338,41 @@ TEST(SimTest, RealMachineHasNoSimulation) {
 }
 
 }  // namespace
+
+// ---- the fixture: one body, both machines ----------------------------------------------------------
+
+namespace {
+
+class FixtureTest : public ktl::testing::KernelTest {};
+
+std::atomic<int> g_ticks{0};
+
+TEST_P(FixtureTest, AdvanceLogAndTaskTable) {
+  g_ticks = 0;
+  task_struct* t = kthread_run(
+      [](void*) -> int {
+        while (!kthread_should_stop()) {
+          g_ticks++;
+          msleep_interruptible(100);
+        }
+        return 0;
+      },
+      nullptr, "fixture_tick");
+  ASSERT_FALSE(IS_ERR(t));
+  advance(std::chrono::milliseconds(450));
+  if (simulated())
+    EXPECT_EQ(g_ticks.load(), 5) << "runs at 0, 100, 200, 300 and 400 ms of virtual time";
+  else
+    EXPECT_GE(g_ticks.load(), 1);
+  EXPECT_NE(log().find("Linux version"), std::string::npos);
+  auto ts = tasks();
+  bool seen = false;
+  for (task_struct* p : ts) seen |= std::string(p->comm) == "fixture_tick";
+  put_task_snapshot(ts);
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(kthread_stop(t), 0);
+}
+
+KTL_INSTANTIATE_MACHINES(FixtureTest);
+
+}  // namespace
