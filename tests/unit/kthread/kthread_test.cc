@@ -1,5 +1,6 @@
 // kthreadd and the kthread API (spec §2, §12, §17): creation handshake, naming, parentage, the
 // park/stop state machine (every arrow of §2.5), binding, errors, misuse, churn.
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstring>
@@ -676,7 +677,8 @@ TEST_P(KthreadTest, KilledRequesterRaceStress) {
 TEST_P(KthreadTest, ChurnCreateStopReusesPids) {
   int base = nr_threads();
   ASSERT_EQ(set_pid_max(2000), 0);
-  const int per = stress_iterations(30000) / cpus();
+  // Enough creations to wrap pid_max (2000) whatever the sanitizer/simulation scaling.
+  const int per = std::max(stress_iterations(30000), 2500) / cpus();
   std::vector<task_handle> hs;
   std::vector<std::vector<pid_t>> pids(static_cast<size_t>(cpus()));
   for (int cpu = 0; cpu < cpus(); ++cpu) {
