@@ -18,13 +18,14 @@ enum sim_point_kind : u8 {
 };
 
 void sim_point_slow(sim_point_kind kind, u64 extra_ns) noexcept;
-// Charge a context switch's cost to the running vCPU (no hand-over: it is mid-switch).
-void sim_charge_switch() noexcept;
-// A uniformly drawn number in [0, bound) from the run's seed (placement choices).
-u64 sim_random(u64 bound) noexcept;
+void sim_charge_switch_slow() noexcept;
 
 KTL_ALWAYS_INLINE void sim_point(sim_point_kind kind, u64 extra_ns = 0) noexcept {
   if (KTL_UNLIKELY(g_sim != nullptr)) sim_point_slow(kind, extra_ns);
+}
+// Charge a context switch's cost to the running vCPU (no hand-over: it is mid-switch).
+KTL_ALWAYS_INLINE void sim_charge_switch() noexcept {
+  if (KTL_UNLIKELY(g_sim != nullptr)) sim_charge_switch_slow();
 }
 
 // A host_lock held by the code running on this host thread: no hand-over until it is released

@@ -115,7 +115,7 @@ constexpr std::size_t kVcpuStack = 256 * 1024;
 class sim_machine final : public machine {
  public:
   sim_machine(unsigned hz, const sim_config& cfg)
-      : hz_(hz), cfg_(cfg), rng_(cfg.seed), tick_ns_(1000000000ull / hz) {}
+      : cfg_(cfg), rng_(cfg.seed), tick_ns_(1000000000ull / hz) {}
   ~sim_machine() override {
     for (auto& v : v_) {
 #ifdef KTL_SIM_TSAN
@@ -374,18 +374,14 @@ class sim_machine final : public machine {
   }
 
   // From a vCPU (any task's stack on it): back to the driver; returns when it is stepped again.
-  void to_driver(int c, bool dying = false) {
-    sim_vcpu& v = v_[static_cast<std::size_t>(c)];
-    (void)v;
+  void to_driver(int c) {
     task_struct* self = cpu_rq(c)->curr;
 #ifdef KTL_SIM_ASAN
-    __sanitizer_start_switch_fiber(dying ? nullptr : &self->thread.asan_fake_stack, driver_lo_,
-                                   driver_size_);
+    __sanitizer_start_switch_fiber(&self->thread.asan_fake_stack, driver_lo_, driver_size_);
 #endif
 #ifdef KTL_SIM_TSAN
     __tsan_switch_to_fiber(driver_fiber_, 0);
 #endif
-    (void)dying;
     transfer_t t = boost::context::detail::jump_fcontext(driver_ctx_, nullptr);
     driver_ctx_ = t.fctx;
 #ifdef KTL_SIM_ASAN
@@ -467,8 +463,6 @@ class sim_machine final : public machine {
     switches_++;
   }
 
-  u64 random(u64 bound) noexcept { return bound ? rng_.below(bound) : 0; }
-
   [[noreturn]] void fail(int r) noexcept {
     char summary[256];
     std::snprintf(summary, sizeof summary,
@@ -526,7 +520,6 @@ class sim_machine final : public machine {
   }
 
  private:
-  unsigned hz_;
   sim_config cfg_;
   prng rng_;
   u64 tick_ns_;
@@ -564,10 +557,9 @@ void sim_install(machine* m) noexcept { g_sim = static_cast<sim_machine*>(m); }
 void sim_point_slow(sim_point_kind kind, u64 extra_ns) noexcept {
   if (sim_machine* s = g_sim) s->point(kind, extra_ns);
 }
-void sim_charge_switch() noexcept {
+void sim_charge_switch_slow() noexcept {
   if (sim_machine* s = g_sim) s->charge_switch();
 }
-u64 sim_random(u64 bound) noexcept { return g_sim ? g_sim->random(bound) : 0; }
 void sim_relax() noexcept { sim_point_slow(SIM_RELAX, 0); }
 void sim_lock_point() noexcept { sim_point_slow(SIM_SYNC, 0); }
 

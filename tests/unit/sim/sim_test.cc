@@ -160,7 +160,6 @@ TEST(SimTest, ScheduleTimeout120sWakesAtExactly120sVirtual) {
 
 TEST(SimTest, SpinningTaskAgesVirtualTime) {
   scoped_kernel k(sim_params(2, 3));
-  std::atomic<bool> done{false};
   std::atomic<u64> spun_ns{0};
   kthread_run(
       [](void* arg) -> int {
@@ -175,7 +174,6 @@ TEST(SimTest, SpinningTaskAgesVirtualTime) {
   ASSERT_EQ(sim::run_until([&] { return spun_ns.load() != 0; }, 5ull * NSEC_PER_SEC), 0);
   EXPECT_GE(spun_ns.load(), NSEC_PER_SEC - 5 * NSEC_PER_MSEC);
   EXPECT_LE(spun_ns.load(), NSEC_PER_SEC + 5 * NSEC_PER_MSEC);
-  (void)done;
 }
 
 TEST(SimTest, MdelayCostsItsVirtualTime) {
@@ -250,10 +248,8 @@ bool pair_loses_wakeup(u64 seed, sim_strategy st, bool correct, std::string* tra
   get_task_struct(k2);
   wake_up_process(w);
   wake_up_process(k2);
-  u64 d0 = sim::get_stats().decisions;
   int r = sim::run_until([&] { return p.woke.load(); }, 2ull * NSEC_PER_SEC);
   bool lost = r != 0;
-  (void)d0;
   if (trace) *trace = trace_text();
   kthread_stop(w);  // frees a waiter stuck in the lost wake-up too
   while (!k2->exit_state.load()) sim::run_for(NSEC_PER_MSEC);
