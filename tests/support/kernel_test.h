@@ -74,8 +74,16 @@ bool wait_until(const std::function<bool()>& cond, int ms = 5000);
 inline constexpr int kJoinMs = 10000;
 
 // Wait until the task shows state letter `c` (ps STAT), e.g. 'D' once it sleeps uninterruptibly.
+// For a sleeping letter (S, D, I) the task must also be off its runqueue: a task that declared
+// the state but has not reached schedule() yet shows the letter while /proc still reports it as
+// running (wchan "0", no stack), and a test reading those raced with it.
 inline bool wait_state(const task_handle& h, char c, int ms = 5000) {
-  return wait_until([&] { return task_state_to_char(h.task) == c; }, ms);
+  const bool sleeping = c == 'S' || c == 'D' || c == 'I';
+  return wait_until([&] {
+    if (task_state_to_char(h.task) != c) return false;
+    return !sleeping ||
+           !(h.task->state_word.load(std::memory_order_acquire) & task_struct::kOnRqBit);
+  }, ms);
 }
 
 // Which machine a parameterised test runs on. An int converts to the real machine with that many
