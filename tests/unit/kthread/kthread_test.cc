@@ -678,8 +678,8 @@ TEST_P(KthreadTest, ChurnCreateStopReusesPids) {
   int base = nr_threads();
   // A small pid space (the smallest Linux allows is RESERVED_PIDS + 1 = 301) and enough
   // creations to wrap it whatever the sanitizer and simulation scaling (TSan x 50 seeds).
-  ASSERT_EQ(set_pid_max(400), 0);
-  const int per = std::max(stress_iterations(30000), 600) / cpus();
+  ASSERT_EQ(set_pid_max(320), 0);
+  const int per = std::max(stress_iterations(30000), 400) / cpus();
   std::vector<task_handle> hs;
   std::vector<std::vector<pid_t>> pids(static_cast<size_t>(cpus()));
   for (int cpu = 0; cpu < cpus(); ++cpu) {
