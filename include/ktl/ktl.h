@@ -14,6 +14,7 @@
 #include "ktl/kernel/sim.h"
 #include "ktl/kernel/trace.h"
 #include "ktl/kthread/kthread.h"
+#include "ktl/kthread/kthread_worker.h"
 #include "ktl/locking/mutex.h"
 #include "ktl/locking/spinlock.h"
 #include "ktl/mm/mm.h"
@@ -27,3 +28,4 @@
 #include "ktl/time/delay.h"
 #include "ktl/time/jiffies.h"
 #include "ktl/time/timer.h"
+#include "ktl/workqueue/workqueue.h"

@@ -17,6 +17,7 @@
 #include "kernel/kernel_internal.h"
 #include "kernel/trace_internal.h"
 #include "kthread/kthread_internal.h"
+#include "workqueue/workqueue_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
 #include "ktl/fs/proc.h"
@@ -118,6 +119,7 @@ void rest_init() {
     printk(KERN_INFO "rest_init: created kthreadd (pid %d)\n", kt->pid);
     wake_up_new_task(kt);
     internal::kthreadd_wait_ready();
+    internal::workqueue_init(internal::g_kernel.nr_cpus);
   }
   system_state.store(SYSTEM_SCHEDULING);
   complete(&kthreadd_done);
@@ -287,6 +289,7 @@ int kernel_poweroff() {
   // Everything but init and kthreadd ends first (kthreads are children of kthreadd and may
   // still be asking it for more); then init and kthreadd are asked to leave. A kthread that
   // creates another while we stop them is caught by the next round.
+  internal::workqueue_shutdown();
   int asked = 0;
   while (nr_threads() > g_system_tasks && machine_now() < deadline) {
     asked += stop_everything();
@@ -314,6 +317,7 @@ int kernel_poweroff() {
   if (ret == 0) {
     g_kernel.mach->join_cpus();
     sched_fini();
+    internal::workqueue_fini();
     fork_fini();
     stack_pool_destroy();
   } else {

@@ -553,6 +553,7 @@ void free_kthread_struct(task_struct* p) noexcept {
   if (!k) return;
   p->worker_private = nullptr;
   if (p->vfork_done == &k->exited) p->vfork_done = nullptr;
+  if (k->data_free) k->data_free(k->data);
   std::free(k->full_name);
   delete k;
 }

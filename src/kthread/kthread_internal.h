@@ -28,6 +28,9 @@ struct kthread {
   completion exited;
   char* full_name = nullptr;  // untruncated name (malloc'd), owned once kthread() took it
   task_struct* task = nullptr;
+  // Called with `data` when the task_struct is freed (the last reference went): lets a subsystem
+  // keep per-thread state (a workqueue worker) alive exactly as long as /proc readers may look.
+  void (*data_free)(void* data) = nullptr;
 };
 
 namespace internal {

@@ -22,6 +22,7 @@
 #include "ktl/time/jiffies.h"
 #include "sched/sched_internal.h"
 #include "time/time_internal.h"
+#include "workqueue/workqueue_internal.h"
 
 namespace ktl {
 namespace internal {
@@ -431,6 +432,7 @@ static void scheduler_tick(rq* rq, unsigned long now) {
   else
     curr->stime += ns;
   curr->sched_cls->task_tick(rq, curr, ticks, ns);
+  if (KTL_UNLIKELY(curr->flags & PF_WQ_WORKER)) wq_worker_tick(curr);
 }
 
 static void push_to_idle(rq* rq);
@@ -574,12 +576,24 @@ static void push_to_idle(rq* rq) {
 
 }  // namespace internal
 
+// A workqueue worker going to sleep lets its pool start another worker (concurrency
+// management); back on a CPU it counts as running again (sched_submit_work / sched_update_worker).
+static KTL_NOINLINE void schedule_wq_worker(task_struct* prev) {
+  if (!task_is_running(prev)) wq_worker_sleeping(prev);
+  __schedule(this_rq(), prev, SM_NONE);
+  wq_worker_running(prev);
+}
+
 void schedule() {
   sim_point(SIM_SYNC);
   rq* rq = this_rq();
   task_struct* prev = rq ? rq->curr : get_current();
   if (KTL_UNLIKELY(!rq)) {
     host_schedule(prev, SM_NONE);
+    return;
+  }
+  if (KTL_UNLIKELY(prev->flags & PF_WQ_WORKER)) {
+    schedule_wq_worker(prev);
     return;
   }
   __schedule(rq, prev, SM_NONE);

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ktl/base/bug.h"
 #include "ktl/base/compiler.h"
 
 #define KERN_SOH "\001"
@@ -86,3 +87,14 @@ void console_write(std::string_view text);
 #define pr_info(fmt, ...) ::ktl::printk(KERN_INFO pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_debug(fmt, ...) ::ktl::printk(KERN_DEBUG pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_cont(fmt, ...) ::ktl::printk(KERN_CONT fmt, ##__VA_ARGS__)
+// Once per boot (Linux: once per module lifetime; a ktl process may boot several kernels).
+#define printk_once(fmt, ...)                                    \
+  ({                                                             \
+    static unsigned __print_once_gen;                            \
+    bool __print_now = __KTL_ONCE_THIS_BOOT(__print_once_gen);   \
+    if (__print_now) ::ktl::printk(fmt, ##__VA_ARGS__);          \
+    __print_now;                                                 \
+  })
+#define pr_err_once(fmt, ...) printk_once(KERN_ERR pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn_once(fmt, ...) printk_once(KERN_WARNING pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_info_once(fmt, ...) printk_once(KERN_INFO pr_fmt(fmt), ##__VA_ARGS__)

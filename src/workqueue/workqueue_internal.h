@@ -1,0 +1,22 @@
+// Workqueue hooks for the scheduler and boot (kernel/workqueue_internal.h in Linux).
+#pragma once
+
+#include "ktl/sched/task.h"
+
+namespace ktl::internal {
+
+// schedule() of a PF_WQ_WORKER task that is about to block / has come back (concurrency
+// management: the pool's count of running workers).
+void wq_worker_sleeping(task_struct* task);
+void wq_worker_running(task_struct* task);
+// scheduler_tick() while a PF_WQ_WORKER task runs: CPU-intensive detection.
+void wq_worker_tick(task_struct* task);
+
+// Boot: pools, system workqueues and the first worker of each pool (needs kthreadd).
+void workqueue_init(int nr_cpus);
+// Poweroff, before tasks are stopped: no more worker creation, timers stopped.
+void workqueue_shutdown();
+// Poweroff, after every task is gone and the vCPUs stopped: frees everything.
+void workqueue_fini();
+
+}  // namespace ktl::internal
