@@ -52,6 +52,8 @@ class machine {
   // A host thread polling for a kernel condition: let about `ns` of machine time pass.
   virtual void host_idle(u64 ns) noexcept;
   virtual bool simulated() const noexcept { return false; }
+  // start_kernel() is about to return: the system has settled.
+  virtual void boot_complete() noexcept {}
 };
 
 machine* make_real_machine(unsigned hz);

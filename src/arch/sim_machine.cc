@@ -127,6 +127,12 @@ class sim_machine final : public machine {
 
   const char* name() const noexcept override { return "sim"; }
   bool simulated() const noexcept override { return true; }
+  // PCT explores the caller's code, not the boot every run shares: its change points count
+  // decisions from here on.
+  void boot_complete() noexcept override {
+    pct_armed_ = true;
+    pct_base_ = decisions_;
+  }
   int host_cpus() const noexcept override { return 1; }
   u64 vcpu_cpu_time_ns() noexcept override { return 0; }
 
@@ -305,7 +311,8 @@ class sim_machine final : public machine {
   // last drops to priority i (below every initial one). A vCPU spinning in cpu_relax() yields to
   // any other candidate, or strict priorities would spin it forever against a lock holder.
   int pick_pct(const int* cand, int n) {
-    if (next_change_ < change_.size() && decisions_ >= change_[next_change_] && last_ >= 0) {
+    if (pct_armed_ && next_change_ < change_.size() &&
+        decisions_ - pct_base_ >= change_[next_change_] && last_ >= 0) {
       v_[static_cast<std::size_t>(last_)].prio = static_cast<int>(next_change_);
       next_change_++;
     }
@@ -538,6 +545,8 @@ class sim_machine final : public machine {
   bool host_woken_ = false;
   std::vector<u64> change_;
   std::size_t next_change_ = 0;
+  bool pct_armed_ = false;  // change points count from boot_complete()
+  u64 pct_base_ = 0;
   fcontext_t driver_ctx_ = nullptr;
   std::recursive_mutex drive_mu_;
   void* driver_fake_ = nullptr;

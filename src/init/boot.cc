@@ -206,6 +206,10 @@ int start_kernel(const boot_params& params) {
   printk(KERN_INFO "sched: idle tasks swapper/0..%d (pid 0) run the idle loop, one per vCPU\n",
          p.cpus - 1);
   rest_init();
+  // A settled system: the first kworkers sleep in their idle loops ("I" in ps), as after a real
+  // boot, before the caller looks.
+  wait_until_deadline([] { return internal::workqueue_settled(); }, machine_now() + 2000 * kMs);
+  m->boot_complete();
   return 0;
 }
 
@@ -290,6 +294,7 @@ int kernel_poweroff() {
   // still be asking it for more); then init and kthreadd are asked to leave. A kthread that
   // creates another while we stop them is caught by the next round.
   internal::workqueue_shutdown();
+  wait_until_deadline([] { return internal::workqueue_quiesced(); }, deadline);
   int asked = 0;
   while (nr_threads() > g_system_tasks && machine_now() < deadline) {
     asked += stop_everything();

@@ -1,6 +1,7 @@
 // ktlsh: init's console shell (see include/ktl/init/shell.h).
 #include "ktl/init/shell.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdarg>
@@ -26,6 +27,7 @@
 #include "ktl/sched/wait.h"
 #include "ktl/time/delay.h"
 #include "ktl/time/jiffies.h"
+#include "ktl/workqueue/workqueue.h"
 
 namespace ktl {
 
@@ -287,6 +289,7 @@ struct shell::state {
   int cmd_sleep(std::vector<std::string>& argv);
   int cmd_kthread(std::vector<std::string>& argv);
   int cmd_demo();
+  int demo_workqueues();
   int sysrq(char key);
 };
 
@@ -317,7 +320,7 @@ std::string shell::help_text() {
          "  kthread stuck [NAME]          a kthread that ignores kthread_stop (poweroff reports it)\n"
          "  kthread list                  the kthreads started from this console\n"
          "  demo                        the guided tour: kthreads, their STAT letters, kthread_stop,\n"
-         "                              lazy TLB\n"
+         "                              workqueues and kworkers, lazy TLB\n"
          "  uname [-a]                  the kernel version\n"
          "  poweroff                    stop everything and power off (also: exit, halt, end of input)\n";
 }
@@ -578,6 +581,79 @@ int shell::state::cmd_kthread(std::vector<std::string>& argv) {
   return fail("kthread: unknown command '" + sub + "' (see help)", 2);
 }
 
+namespace {
+
+// The demo's work items: each sleeps (msleep) so that ps can catch a kworker running it.
+struct demo_work {
+  work_struct work;
+  unsigned ms = 0;
+  std::atomic<int> ran_on{-1};
+  std::atomic<pid_t> worker{0};
+};
+void demo_work_fn(work_struct* w) {
+  auto* d = container_of(w, demo_work, work);
+  d->worker.store(get_current()->pid);
+  d->ran_on.store(smp_processor_id());
+  msleep(d->ms);
+}
+
+std::vector<pid_t> kworker_pids() {
+  std::vector<pid_t> pids;
+  auto tasks = snapshot_tasks();
+  for (task_struct* t : tasks)
+    if (proc_task_name(t).rfind("kworker/", 0) == 0) pids.push_back(t->pid);
+  put_task_snapshot(tasks);
+  return pids;
+}
+
+}  // namespace
+
+// Workqueues in the tour: the kworkers boot made, an item running on one ("+events"), and
+// concurrency management starting more kworkers when items sleep.
+int shell::state::demo_workqueues() {
+  print("\n== workqueues: the kworkers of the per-vCPU pools (N:M, H = nice -20) and the unbound "
+        "pools (uP:M) sleep in I ==\n");
+  print(ps_lines(kworker_pids()));
+  demo_work one;
+  INIT_WORK(&one.work, demo_work_fn);
+  one.ms = 100;
+  bool q = queue_work_on(0, system_wq, &one.work);
+  print(fmt("queue_work_on(0, system_wq, &work) = %s; queued again while pending = %s\n",
+            q ? "true" : "false", queue_work_on(0, system_wq, &one.work) ? "true" : "false"));
+  for (int i = 0; i < 200 && !one.worker.load(); ++i) msleep(1);
+  msleep(10);
+  print(fmt("while the item runs (it sleeps 100 ms), its kworker's name ends in +events "
+            "(the workqueue it serves):\n"));
+  print(ps_lines({one.worker.load()}));
+  bool waited = flush_work(&one.work);
+  print(fmt("flush_work() = %s (it waited); afterwards the name keeps -events, the last queue "
+            "served:\n", waited ? "true" : "false"));
+  print(ps_lines({one.worker.load()}));
+
+  print("\n== concurrency management: 4 sleeping items on vCPU 0 -> each sleep lets the pool start "
+        "another kworker ==\n");
+  demo_work many[4];
+  for (auto& d : many) {
+    INIT_WORK(&d.work, demo_work_fn);
+    d.ms = 50;
+    queue_work_on(0, system_wq, &d.work);
+  }
+  for (auto& d : many) flush_work(&d.work);
+  std::string used;
+  for (auto& d : many) used += (used.empty() ? "" : ", ") + std::to_string(d.worker.load());
+  print(fmt("the 4 items ran on kworkers with pids %s, all on vCPU 0; the pool now has:\n",
+            used.c_str()));
+  std::vector<pid_t> cpu0;
+  for (pid_t p : kworker_pids()) {
+    task_struct* t = find_get_task_by_vpid(p);
+    if (!t) continue;
+    if (proc_task_name(t).rfind("kworker/0:", 0) == 0) cpu0.push_back(p);
+    put_task_struct(t);
+  }
+  print(ps_lines(cpu0));
+  return 0;
+}
+
 // The guided tour: the main job of `ktl boot --demo`.
 int shell::state::cmd_demo() {
   std::string err;
@@ -625,6 +701,8 @@ int shell::state::cmd_demo() {
             "checksum %016" PRIx64 ")\n", r, late, sum));
   r = stop(ev);
   print(fmt("kthread_stop([kevent])    = %d (events consumed)\n", r));
+
+  if (int r2 = demo_workqueues(); r2) return r2;
 
   print("\n== lazy TLB: a user task and a kthread take turns on vCPU 0 ==\n");
   struct pingpong {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "ktl/base/bug.h"
 #include "ktl/base/err.h"
@@ -13,6 +14,7 @@
 #include "ktl/sched/preempt.h"
 #include "ktl/sched/sched.h"
 #include "ktl/time/jiffies.h"
+#include "kernel/kernel_internal.h"
 #include "sched/sched_internal.h"
 
 namespace ktl {
@@ -65,12 +67,11 @@ void warn_slowpath(const char* file, int line, const char* func, const char* fmt
   task_struct* p = get_current();
   printk(KERN_WARNING "------------[ cut here ]------------\n");
   if (fmt) {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    std::vsnprintf(msg, sizeof msg, fmt, ap);
+    std::string msg = internal::kvformat(fmt, ap);  // the kernel's %p extensions (%ps, %pe)
     va_end(ap);
-    printk(KERN_WARNING "%s", msg);
+    printk(KERN_WARNING "%s", msg.c_str());
   }
   printk(KERN_WARNING "WARNING: CPU: %d PID: %d at %s:%d %s\n", smp_processor_id(), p->pid,
          short_file(file), line, func);

@@ -197,6 +197,7 @@ namespace {
 
 // ---- global state (one kernel at a time) -------------------------------------------------------
 std::vector<worker_pool*> g_pools;   // by pool id; BH slots stay nullptr
+std::vector<task_struct*> g_boot_workers;  // referenced until they first sleep
 int g_nr_cpus = 0;
 bool g_wq_online = false;            // workers can be created
 std::atomic<bool> g_shutting_down{false};
@@ -745,8 +746,20 @@ void worker_attach_to_pool(worker* w, worker_pool* pool) {
 }
 
 // Creates one worker for the pool and wakes it; nullptr on failure. Sleeps (kthreadd).
+// Counts create_worker() calls in flight: poweroff waits for them (workqueue_quiesced) before it
+// stops kthreads, so a new worker's task is never stopped and freed under its creator.
+std::atomic<int> g_creating{0};
+worker* create_worker_locked_out(worker_pool* pool);
+
 worker* create_worker(worker_pool* pool) {
-  if (g_shutting_down.load(std::memory_order_relaxed)) return nullptr;
+  g_creating.fetch_add(1, std::memory_order_seq_cst);
+  worker* w = nullptr;
+  if (!g_shutting_down.load(std::memory_order_seq_cst)) w = create_worker_locked_out(pool);
+  g_creating.fetch_sub(1, std::memory_order_release);
+  return w;
+}
+
+worker* create_worker_locked_out(worker_pool* pool) {
   int inject = g_inject_create_failures.load(std::memory_order_relaxed);
   while (inject != 0) {
     if (inject < 0 || g_inject_create_failures.compare_exchange_weak(inject, inject - 1)) {
@@ -955,7 +968,12 @@ int worker_thread(void* arg) KTL_NO_THREAD_SAFETY_ANALYSIS {
     worker_enter_idle(w);
     set_current_state(TASK_IDLE);
     spin_unlock(&pool->lock);
-    if (!kthread_should_stop()) schedule();
+    if (!kthread_should_stop()) {
+      task_struct* cur = get_current();
+      cur->blocked_at.func.store("worker_thread", std::memory_order_relaxed);  // wchan
+      schedule();
+      cur->blocked_at.func.store(nullptr, std::memory_order_relaxed);
+    }
     __set_current_state(TASK_RUNNING);
   }
 }
@@ -1075,7 +1093,9 @@ int rescuer_thread(void* arg) KTL_NO_THREAD_SAFETY_ANALYSIS {
       set_pf_worker(false);
       return 0;
     }
+    get_current()->blocked_at.func.store("rescuer_thread", std::memory_order_relaxed);
     schedule();
+    get_current()->blocked_at.func.store(nullptr, std::memory_order_relaxed);
   }
 }
 
@@ -1813,6 +1833,7 @@ void wq_worker_tick(task_struct* task) {
 void workqueue_init(int nr_cpus) {
   g_nr_cpus = nr_cpus;
   g_shutting_down.store(false);
+  g_host_rr.store(0);  // the same seed replays the same run whatever ran before
   g_pools.assign(static_cast<std::size_t>(4 * nr_cpus + 2), nullptr);
   for (int cpu = 0; cpu < nr_cpus; ++cpu)
     for (int hi = 0; hi < 2; ++hi) {
@@ -1845,14 +1866,36 @@ void workqueue_init(int nr_cpus) {
 
   // workqueue_init(): from here on workers (and rescuers) can be created; one per pool in use.
   g_wq_online = true;
+  g_boot_workers.clear();
+  auto first_worker = [](int id) {
+    if (worker* w = create_worker(g_pools[static_cast<std::size_t>(id)])) {
+      get_task_struct(w->task);
+      g_boot_workers.push_back(w->task);
+    }
+  };
   for (int cpu = 0; cpu < nr_cpus; ++cpu)
-    for (int hi = 0; hi < 2; ++hi) create_worker(g_pools[static_cast<std::size_t>(cpu_pool_id(cpu, hi))]);
-  create_worker(g_pools[static_cast<std::size_t>(unbound_pool_id(false))]);
-  create_worker(g_pools[static_cast<std::size_t>(unbound_pool_id(true))]);
+    for (int hi = 0; hi < 2; ++hi) first_worker(cpu_pool_id(cpu, hi));
+  first_worker(unbound_pool_id(false));
+  first_worker(unbound_pool_id(true));
+}
+
+bool workqueue_quiesced() { return g_creating.load(std::memory_order_acquire) == 0; }
+
+bool workqueue_settled() {
+  for (task_struct* t : g_boot_workers) {
+    unsigned w = t->state_word.load(std::memory_order_acquire);
+    if ((w & task_struct::kStateMask) != TASK_IDLE || (w & task_struct::kOnRqBit)) return false;
+  }
+  for (task_struct* t : g_boot_workers) put_task_struct(t);
+  g_boot_workers.clear();
+  return true;
 }
 
 void workqueue_shutdown() {
   if (g_pools.empty()) return;
+  g_shutting_down.store(true, std::memory_order_seq_cst);
+  for (task_struct* t : g_boot_workers) put_task_struct(t);
+  g_boot_workers.clear();
   g_shutting_down.store(true);
   timer_delete_sync(&g_watchdog_timer);
   for (worker_pool* pool : g_pools) {

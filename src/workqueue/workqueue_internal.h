@@ -14,8 +14,12 @@ void wq_worker_tick(task_struct* task);
 
 // Boot: pools, system workqueues and the first worker of each pool (needs kthreadd).
 void workqueue_init(int nr_cpus);
+// Boot: every first worker has gone to sleep in its idle loop (ps shows I); polled by start_kernel.
+bool workqueue_settled();
 // Poweroff, before tasks are stopped: no more worker creation, timers stopped.
 void workqueue_shutdown();
+// Poweroff: no create_worker() is still between kthread_create() and waking the new worker.
+bool workqueue_quiesced();
 // Poweroff, after every task is gone and the vCPUs stopped: frees everything.
 void workqueue_fini();
 

@@ -35,7 +35,8 @@ namespace ktl {
 enum class sim_strategy : u8 {
   random,  // a uniformly random runnable vCPU at every point
   pct,     // Probabilistic Concurrency Testing: strict vCPU priorities, `pct_depth - 1` change
-           // points drawn from the first `pct_steps` decisions (Burckhardt et al., ASPLOS 2010)
+           // points drawn from the first `pct_steps` decisions after boot (Burckhardt et al.,
+           // ASPLOS 2010)
 };
 
 // Virtual nanoseconds charged to the vCPU that passes each kind of point.
@@ -52,8 +53,9 @@ struct sim_config {
   u64 seed = 1;
   sim_strategy strategy = sim_strategy::random;
   int pct_depth = 3;
-  // PCT's k: change points are drawn from the first pct_steps decisions, so it should be near the
-  // number of decisions the run takes (sim::get_stats().decisions of one run says).
+  // PCT's k: change points are drawn from the first pct_steps decisions after boot (counted from
+  // start_kernel()'s return: the boot every run shares is not explored), so it should be near the
+  // number of decisions the test's own part takes (sim::get_stats().decisions before and after).
   u64 pct_steps = 200;
   // Runnable vCPUs whose clocks are within this much of the slowest one may step next.
   u64 quantum_ns = 100000;

@@ -92,7 +92,7 @@ TEST_P(KthreadTest, BootCreatesInitThenKthreadd) {
   EXPECT_EQ(init->real_parent->pid, 0);
   EXPECT_TRUE(wait_until([init] { return task_state_to_char(init) == 'S'; }));
   put_task_struct(init);
-  EXPECT_EQ(nr_threads(), 2);
+  EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kworkers(cpus()));  // + the first kworkers
 }
 
 // ---- creation -------------------------------------------------------------------------------
@@ -772,7 +772,7 @@ KTL_INSTANTIATE_MACHINES(KthreadTest);
 // off with 0 (covered by every KernelTest teardown).
 TEST(KthreadBootTest, PoweroffStopsInitAndKthreadd) {
   ktl::testing::scoped_kernel k(2);
-  EXPECT_EQ(nr_threads(), 2);
+  EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kworkers(2));
   EXPECT_EQ(k.poweroff(), 0);
   EXPECT_EQ(kthreadd_task, nullptr);
   // Requests with no kernel running fail instead of hanging.

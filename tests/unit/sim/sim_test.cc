@@ -236,8 +236,8 @@ int waker_fn(void* arg) {
 // One run: true if the wake-up was lost.
 bool pair_loses_wakeup(u64 seed, sim_strategy st, bool correct, std::string* trace = nullptr) {
   boot_params bp = sim_params(2, seed, st);
-  // PCT draws its change points from the first pct_steps decisions: the whole run (boot, the
-  // pair, its end) takes about 25 (sim::get_stats().decisions tells).
+  // PCT draws its change points from the first pct_steps decisions after boot: the pair and its
+  // end take about 25 (sim::get_stats().decisions tells).
   bp.sim.pct_steps = 30;
   scoped_kernel k(bp);
   Pair p;
