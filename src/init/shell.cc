@@ -474,6 +474,7 @@ int shell::state::cmd_sleep(std::vector<std::string>& argv) {
 int shell::state::sysrq(char key) {
   if (key == 't') {
     show_state();
+    show_all_workqueues();  // as Linux's sysrq-t: busy workqueues and pools follow the tasks
     return 0;
   }
   if (key >= '0' && key <= '9') {

@@ -384,7 +384,10 @@ worker* first_idle_worker(worker_pool* pool) {
 bool kick_pool(worker_pool* pool) {
   worker* w = first_idle_worker(pool);
   if (!need_more_worker(pool) || !w) return false;
-  wake_up_process(w->task);
+  // An idle worker declares TASK_IDLE under this lock before it sleeps, so RUNNING seen here means
+  // it was woken already and has not taken the lock yet: it will find the work without another
+  // wake-up (a producer queueing a burst otherwise pays try_to_wake_up's full fence per item).
+  if (task_state(w->task) != TASK_RUNNING) wake_up_process(w->task);
   return true;
 }
 

@@ -219,6 +219,57 @@ TEST_P(WqCoreTest, RescuerRunsItemsWhenWorkersCannotBeCreated) {
   destroy_workqueue(wq);
 }
 
+// Idle management: after a burst of sleeping items the pool has many idle workers; those idle for
+// IDLE_WORKER_TIMEOUT (300 s) are destroyed until the "too many" rule no longer holds, keeping at
+// least 2 idle. Virtual time only: 5 minutes of wall time is no unit test.
+int pool_workers(const char* prefix, int* idle) {
+  int n = 0;
+  *idle = 0;
+  auto ts = snapshot_tasks();
+  for (task_struct* t : ts) {
+    std::string name = proc_task_name(t);
+    if (name.rfind(prefix, 0) != 0 || t->exit_state.load()) continue;
+    n++;
+    if (task_state_to_char(t) == 'I') (*idle)++;
+  }
+  put_task_snapshot(ts);
+  return n;
+}
+
+TEST_P(WqCoreTest, IdleWorkersBeyondTwoAreCulledAfter300Seconds) {
+  if (!simulated()) GTEST_SKIP() << "needs 300 s: virtual time only";
+  workqueue_struct* wq = alloc_workqueue("burst", 0, 0);
+  ASSERT_NE(wq, nullptr);
+  completion gate;
+  init_completion(&gate);
+  std::atomic<int> started{0};
+  constexpr int N = 8;
+  sleeper_work s[N];
+  for (auto& x : s) {
+    INIT_WORK(&x.work, sleeper_fn);
+    x.gate = &gate;
+    x.started = &started;
+    queue_work_on(0, wq, &x.work);
+  }
+  ASSERT_TRUE(wait_until([&] { return started.load() == N; }, 10000));
+  complete_all(&gate);
+  flush_workqueue(wq);
+  int idle = 0;
+  ASSERT_TRUE(wait_until([&] { return pool_workers("kworker/0:", &idle) >= N && idle >= N; }))
+      << pool_workers("kworker/0:", &idle) << " workers, " << idle << " idle";
+  int before = pool_workers("kworker/0:", &idle);
+  // kworker/0:NH belongs to the highpri pool: count the normal pool only.
+  before -= pool_workers("kworker/0:0H", &idle);
+  advance(std::chrono::seconds(200));
+  int mid = pool_workers("kworker/0:", &idle) - pool_workers("kworker/0:0H", &idle);
+  EXPECT_EQ(mid, before) << "culled before 300 s";
+  advance(std::chrono::seconds(200));
+  EXPECT_TRUE(wait_until([&] {
+    return pool_workers("kworker/0:", &idle) - pool_workers("kworker/0:0H", &idle) == 2;
+  }, 5000)) << "normal pool of vCPU 0 keeps 2 idle workers";
+  destroy_workqueue(wq);
+}
+
 KTL_INSTANTIATE_MACHINES(WqCoreTest);
 
 }  // namespace
