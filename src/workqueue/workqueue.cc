@@ -795,7 +795,8 @@ worker* create_worker_locked_out(worker_pool* pool) {
   }
   w->task = t;
   t->worker_private->data_free = free_worker;
-  set_user_nice(t, pool->nice);
+  // The nice value is set by the worker itself when it first runs: the new task may still be on
+  // its way into its first sleep on a vCPU, and the scheduler owns its weight until then.
   if (pool->cpu >= 0) {
     kthread_bind(t, static_cast<unsigned>(pool->cpu));
     kthread_set_per_cpu(t, pool->cpu);
@@ -946,6 +947,7 @@ void worker_die(worker* w) KTL_NO_THREAD_SAFETY_ANALYSIS {
 int worker_thread(void* arg) KTL_NO_THREAD_SAFETY_ANALYSIS {
   worker* w = static_cast<worker*>(arg);
   worker_pool* pool = w->pool;
+  set_user_nice(get_current(), pool->nice);
   set_pf_worker(true);
   for (;;) {
     spin_lock(&pool->lock);
