@@ -501,7 +501,10 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
 
   bool blocked = false;
   if (mode == SM_NONE) {
-    unsigned w = prev->state_word.load(std::memory_order_relaxed);
+    // Acquire: a waker that set TASK_RUNNING before we got here (so we do not block) published
+    // its stores with that CAS; without the pairing the task would run on without seeing them
+    // (Linux gets this from the rq lock both sides take).
+    unsigned w = prev->state_word.load(std::memory_order_acquire);
     unsigned state = w & task_struct::kStateMask;
     if (state != TASK_RUNNING) {
       if ((state & (TASK_INTERRUPTIBLE | TASK_WAKEKILL)) && signal_pending_state(state, prev)) {
