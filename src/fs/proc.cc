@@ -518,9 +518,24 @@ void proc_unregister_sysctl(const std::string& path) {
 // ----------------------------------------------------------------------------------------------
 // Path dispatch
 // ----------------------------------------------------------------------------------------------
+// Module parameters (/sys/module/MOD/parameters/NAME) are registered like sysctls, under their
+// absolute path (sysctl keys are relative, so the two never clash).
+static bool is_module_param(const std::string& path) { return path.rfind("/sys/module/", 0) == 0; }
+
 int proc_read(const std::string& path, std::string* out) {
   if (path == "/sys/kernel/tracing/trace") {
     *out = trace_text();
+    return 0;
+  }
+  if (is_module_param(path)) {
+    std::function<std::string()> fn;
+    {
+      std::lock_guard<std::mutex> g(g_sysctl_mu);
+      auto it = extra_sysctls().find(path);
+      if (it == extra_sysctls().end() || !it->second.read) return -ENOENT;
+      fn = it->second.read;
+    }
+    *out = fn();
     return 0;
   }
   std::vector<std::string> parts = split_path(path);
@@ -578,6 +593,17 @@ int proc_read(const std::string& path, std::string* out) {
 
 int proc_write(const std::string& path, const std::string& value) {
   std::vector<std::string> parts = split_path(path);
+  if (is_module_param(path)) {
+    std::function<int(const std::string&)> fn;
+    {
+      std::lock_guard<std::mutex> g(g_sysctl_mu);
+      auto it = extra_sysctls().find(path);
+      if (it == extra_sysctls().end()) return -ENOENT;
+      if (!it->second.write) return -EACCES;
+      fn = it->second.write;
+    }
+    return fn(value);
+  }
   if (parts.size() < 3 || parts[0] != "proc" || parts[1] != "sys") return -ENOENT;
   std::string rel;
   for (std::size_t i = 2; i < parts.size(); ++i) rel += (i > 2 ? "/" : "") + parts[i];

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
@@ -1350,6 +1351,53 @@ int wq_worker_comm(char* buf, std::size_t size, const task_struct* task) {
   return std::min<int>(n, static_cast<int>(size) - 1);
 }
 
+// workqueue.* module parameters, as /sys/module/workqueue/parameters/* shows them.
+constexpr const char* kParamDir = "/sys/module/workqueue/parameters/";
+constexpr const char* kModuleParams[] = {"watchdog_thresh", "cpu_intensive_thresh_us",
+                                         "power_efficient"};
+
+int parse_ulong(const std::string& in, unsigned long* out) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long v = std::strtoul(in.c_str(), &end, 0);
+  if (errno || end == in.c_str()) return -EINVAL;
+  while (*end == '\n' || *end == ' ') ++end;
+  if (*end) return -EINVAL;
+  *out = v;
+  return 0;
+}
+
+void register_module_params() {
+  std::string dir = kParamDir;
+  proc_register_sysctl(
+      dir + "watchdog_thresh", [] { return std::to_string(g_watchdog_thresh.load()) + "\n"; },
+      [](const std::string& in) {
+        unsigned long v;
+        if (int r = parse_ulong(in, &v)) return r;
+        wq_watchdog_set_thresh(v);
+        return 0;
+      });
+  proc_register_sysctl(
+      dir + "cpu_intensive_thresh_us",
+      [] { return std::to_string(g_cpu_intensive_thresh_us.load()) + "\n"; },
+      [](const std::string& in) {
+        unsigned long v;
+        if (int r = parse_ulong(in, &v)) return r;
+        g_cpu_intensive_thresh_us.store(v);
+        return 0;
+      });
+  proc_register_sysctl(
+      dir + "power_efficient", [] { return std::string(g_power_efficient.load() ? "Y\n" : "N\n"); },
+      [](const std::string& in) {
+        if (in.empty()) return -EINVAL;
+        char c = in[0];
+        if (c == 'Y' || c == 'y' || c == '1') g_power_efficient.store(true);
+        else if (c == 'N' || c == 'n' || c == '0') g_power_efficient.store(false);
+        else return -EINVAL;
+        return 0;
+      });
+}
+
 void init_pool(worker_pool* pool, int id, int cpu, int nice) {
   pool->id = id;
   pool->cpu = cpu;
@@ -1839,6 +1887,11 @@ void workqueue_init(int nr_cpus) {
   g_nr_cpus = nr_cpus;
   g_shutting_down.store(false);
   g_host_rr.store(0);  // the same seed replays the same run whatever ran before
+  // Module parameters start at their defaults in every kernel (they are boot parameters).
+  g_watchdog_thresh.store(30);
+  g_cpu_intensive_thresh_us.store(10000);
+  g_power_efficient.store(false);
+  g_inject_create_failures.store(0);
   g_pools.assign(static_cast<std::size_t>(4 * nr_cpus + 2), nullptr);
   for (int cpu = 0; cpu < nr_cpus; ++cpu)
     for (int hi = 0; hi < 2; ++hi) {
@@ -1857,6 +1910,7 @@ void workqueue_init(int nr_cpus) {
   g_watchdog_armed.store(false);
   timer_setup(&g_watchdog_timer, wq_watchdog_timer_fn, TIMER_DEFERRABLE);
   ktl_proc_worker_comm.store(wq_worker_comm, std::memory_order_release);
+  register_module_params();
 
   system_wq = alloc_workqueue("events", 0, 0);
   system_percpu_wq = alloc_workqueue("events", WQ_PERCPU, 0);
@@ -1912,6 +1966,8 @@ void workqueue_shutdown() {
 
 void workqueue_fini() {
   if (g_pools.empty()) return;
+  for (const char* name : kModuleParams)
+    proc_unregister_sysctl(std::string(kParamDir) + name);
   g_wq_online = false;
   ktl_proc_worker_comm.store(nullptr, std::memory_order_release);
   auto free_list = [](list_head* head) {

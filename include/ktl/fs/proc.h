@@ -9,7 +9,9 @@
 //   /proc/PID/{status,stat,comm,stack,cmdline,wchan}   (PID may be "self": the calling task)
 //   /proc/PID/task/TID/{same files}
 //   /proc/loadavg  /proc/uptime  /proc/stat
-//   /proc/sys/kernel/{pid_max,threads-max}  and whatever proc_register_sysctl() added.
+//   /proc/sys/kernel/{pid_max,threads-max}  and whatever proc_register_sysctl() added, including
+//   module parameters (/sys/module/workqueue/parameters/{watchdog_thresh,cpu_intensive_thresh_us,
+//   power_efficient} while a kernel runs).
 // Writable: /proc/sys/kernel/{pid_max,threads-max} (proc_dointvec_minmax rules) and registered
 // entries with a write handler.
 //
@@ -89,7 +91,8 @@ int proc_write(const std::string& path, const std::string& value);
 // or -EINVAL (malformed, out of int range, or outside [min, max]).
 int proc_dointvec_minmax(const std::string& in, int min, int max, int* out);
 
-// Extra /proc/sys entries (e.g. "kernel/hung_task_timeout_secs"), path relative to /proc/sys.
+// Extra /proc/sys entries (e.g. "kernel/hung_task_timeout_secs"), path relative to /proc/sys, or
+// module parameters under their absolute path ("/sys/module/workqueue/parameters/watchdog_thresh").
 // write may be empty (read-only). Returns -EEXIST if the path is taken.
 int proc_register_sysctl(const std::string& path, std::function<std::string()> read,
                          std::function<int(const std::string&)> write = {});

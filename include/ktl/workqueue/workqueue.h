@@ -241,9 +241,9 @@ int execute_in_process_context(work_func_t fn, execute_work* ew);
 long work_on_cpu(int cpu, long (*fn)(void* arg), void* arg);
 long work_on_cpu_safe(int cpu, long (*fn)(void* arg), void* arg);
 
-// ---- tunables (module parameters "workqueue.*", also under /proc/sys/kernel/ktl_workqueue/*) -----
-// workqueue.watchdog_thresh in seconds (0 disables; default 30),
-// workqueue.cpu_intensive_thresh_us (default 10000), workqueue.power_efficient (default false).
+// ---- tunables: module parameters workqueue.*, also /sys/module/workqueue/parameters/* ----------
+// watchdog_thresh in seconds (0 disables; default 30), cpu_intensive_thresh_us (default 10000),
+// power_efficient (default N). Every boot starts from the defaults.
 void wq_watchdog_set_thresh(unsigned long seconds);
 unsigned long wq_watchdog_thresh();
 void wq_watchdog_touch(int cpu);

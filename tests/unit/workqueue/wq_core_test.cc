@@ -270,6 +270,25 @@ TEST_P(WqCoreTest, IdleWorkersBeyondTwoAreCulledAfter300Seconds) {
   destroy_workqueue(wq);
 }
 
+// workqueue.* module parameters under /sys/module/workqueue/parameters, as on Linux.
+TEST_P(WqCoreTest, ModuleParametersReadAndWrite) {
+  const std::string dir = "/sys/module/workqueue/parameters/";
+  std::string v;
+  ASSERT_EQ(proc_read(dir + "watchdog_thresh", &v), 0);
+  EXPECT_EQ(v, "30\n");
+  ASSERT_EQ(proc_read(dir + "cpu_intensive_thresh_us", &v), 0);
+  EXPECT_EQ(v, "10000\n");
+  ASSERT_EQ(proc_read(dir + "power_efficient", &v), 0);
+  EXPECT_EQ(v, "N\n");
+  EXPECT_EQ(proc_write(dir + "watchdog_thresh", "7\n"), 0);
+  EXPECT_EQ(wq_watchdog_thresh(), 7u);
+  EXPECT_EQ(proc_write(dir + "watchdog_thresh", "seven"), -EINVAL);
+  EXPECT_EQ(proc_write(dir + "power_efficient", "maybe"), -EINVAL);
+  EXPECT_EQ(proc_read(dir + "no_such_param", &v), -ENOENT);
+  EXPECT_EQ(proc_write(dir + "watchdog_thresh", "30"), 0);
+  EXPECT_EQ(wq_watchdog_thresh(), 30u);
+}
+
 KTL_INSTANTIATE_MACHINES(WqCoreTest);
 
 }  // namespace
