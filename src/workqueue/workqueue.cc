@@ -6,9 +6,10 @@
 //                     queue of colours; serialising them keeps the "items queued before the call"
 //                     guarantee and still cannot livelock: each flush waits for one colour only)
 //   wq->mutex         DRAINING/DESTROYING, nr_drainers, max_active changes
+//   g_wq_list_lock    the list of workqueues (walked by the watchdog from timer context; the dump
+//                     takes pool locks under it)
 //   pool->lock        everything about a pool and its pwqs: lists, counts, busy hash, colours
 //   g_mayday_lock     wq->maydays and wq->rescuer
-//   g_wq_list_lock    the list of workqueues (walked by the watchdog from timer context)
 //
 // work->data is the single word that says where an item is, as in Linux: while PENDING and
 // queued it holds the pwq pointer (PWQ bit); otherwise the id of the pool that last ran it and
@@ -399,7 +400,8 @@ void worker_enter_idle(worker* w) {
   pool->nr_idle++;
   w->last_active = get_jiffies();
   list_add(&w->entry, &pool->idle_list);
-  if (too_many_workers(pool) && !timer_pending(&pool->idle_timer))
+  if (too_many_workers(pool) && !timer_pending(&pool->idle_timer) &&
+      !g_shutting_down.load(std::memory_order_relaxed))
     mod_timer(&pool->idle_timer, get_jiffies() + kIdleWorkerTimeoutSec * hz());
 }
 void worker_leave_idle(worker* w) {
@@ -959,7 +961,10 @@ int worker_thread(void* arg) KTL_NO_THREAD_SAFETY_ANALYSIS {
     worker_leave_idle(w);
     for (;;) {
       if (!need_more_worker(pool)) break;
-      if (KTL_UNLIKELY(!may_start_working(pool)) && manage_workers(w)) {
+      // During poweroff no worker is created: the worker runs the items itself instead of
+      // becoming the manager again and again.
+      if (KTL_UNLIKELY(!may_start_working(pool)) &&
+          !g_shutting_down.load(std::memory_order_relaxed) && manage_workers(w)) {
         if (kthread_should_stop()) break;
         continue;
       }
@@ -1091,6 +1096,7 @@ int rescuer_thread(void* arg) KTL_NO_THREAD_SAFETY_ANALYSIS {
       kick_pool(pool);
       __atomic_store_n(&rescuer->pool, nullptr, __ATOMIC_RELEASE);
       spin_unlock(&pool->lock);
+      do_set_cpus_allowed(get_current(), &cpu_possible_mask());  // detached: unbound again
       spin_lock(&g_mayday_lock);
     }
     spin_unlock(&g_mayday_lock);
@@ -1119,8 +1125,20 @@ worker_pool* get_unbound_pool(bool highpri) {
   return pool;
 }
 
+bool init_rescuer_locked_out(workqueue_struct* wq);
+
+// Counted in g_creating like create_worker(): poweroff must not stop and free the new task
+// before it is referenced.
 bool init_rescuer(workqueue_struct* wq) {
   if (!(wq_flags(wq) & WQ_MEM_RECLAIM)) return true;
+  g_creating.fetch_add(1, std::memory_order_seq_cst);
+  bool ok = false;
+  if (!g_shutting_down.load(std::memory_order_seq_cst)) ok = init_rescuer_locked_out(wq);
+  g_creating.fetch_sub(1, std::memory_order_release);
+  return ok;
+}
+
+bool init_rescuer_locked_out(workqueue_struct* wq) {
   worker* r = new (std::nothrow) worker;
   if (!r) return false;
   r->rescue_wq = wq;
@@ -1697,6 +1715,15 @@ void __flush_workqueue(workqueue_struct* wq) {
   mutex_unlock(&wq->flush_mutex);
 }
 
+void flush_workqueue(workqueue_struct* wq) {
+  if (wq && (wq == system_wq || wq == system_percpu_wq || wq == system_highpri_wq ||
+             wq == system_long_wq || wq == system_unbound_wq || wq == system_dfl_wq ||
+             wq == system_freezable_wq || wq == system_power_efficient_wq ||
+             wq == system_freezable_power_efficient_wq))
+    pr_warn_once("WARNING: Flushing system-wide workqueues will be prohibited in near future.\n");
+  __flush_workqueue(wq);
+}
+
 void flush_scheduled_work() {
   pr_warn("WARNING: Flushing system-wide workqueues will be prohibited in near future.\n");
   __flush_workqueue(system_wq);
@@ -1872,7 +1899,9 @@ void wq_worker_tick(task_struct* task) {
   worker* w = static_cast<worker*>(task->worker_private->data);
   if (!w || !w->current_pwq || !w->pool) return;
   unsigned long thresh = g_cpu_intensive_thresh_us.load(std::memory_order_relaxed);
-  if (!thresh || (w->flags & WORKER_NOT_RUNNING)) return;
+  // A worker already counted out by wq_worker_sleeping (ticks are handled inside schedule(), after
+  // that hook ran) must not be decremented a second time.
+  if (!thresh || (w->flags & WORKER_NOT_RUNNING) || w->sleeping) return;
   if (task->se.sum_exec_runtime - w->current_at < thresh * 1000) return;
   worker_pool* pool = w->pool;
   spin_lock(&pool->lock);

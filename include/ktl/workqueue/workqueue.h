@@ -210,7 +210,8 @@ bool enable_and_queue_work(workqueue_struct* wq, work_struct* work);
 bool flush_work(work_struct* work);
 bool flush_delayed_work(delayed_work* dwork);
 void __flush_workqueue(workqueue_struct* wq);
-inline void flush_workqueue(workqueue_struct* wq) { __flush_workqueue(wq); }
+// Flushing one of the system workqueues prints Linux's deprecation warning (once per boot).
+void flush_workqueue(workqueue_struct* wq);
 void flush_scheduled_work();  // flushes system_wq, with the kernel's deprecation warning
 void drain_workqueue(workqueue_struct* wq);
 bool cancel_work(work_struct* work);

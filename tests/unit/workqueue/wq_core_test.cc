@@ -270,6 +270,39 @@ TEST_P(WqCoreTest, IdleWorkersBeyondTwoAreCulledAfter300Seconds) {
   destroy_workqueue(wq);
 }
 
+// An item that burns more than cpu_intensive_thresh_us without a scheduling point and then
+// sleeps: the ticks it earned are accounted inside schedule(), after the sleeping hook already
+// took the worker out of nr_running. Counting it out a second time (CPU_INTENSIVE) left
+// nr_running at -1 and the pool never woke a worker again; later items must still run.
+struct hog_then_sleep {
+  work_struct work;
+  std::atomic<int> runs{0};
+};
+void hog_then_sleep_fn(work_struct* w) {
+  auto* h = container_of(w, hog_then_sleep, work);
+  mdelay(25);  // > 10 ms of CPU, no cond_resched
+  msleep(5);
+  h->runs.fetch_add(1);
+}
+
+TEST_P(WqCoreTest, CpuHogThatSleepsDoesNotBreakConcurrencyManagement) {
+  workqueue_struct* wq = alloc_workqueue("hogsleep", 0, 0);
+  ASSERT_NE(wq, nullptr);
+  hog_then_sleep h;
+  INIT_WORK(&h.work, hog_then_sleep_fn);
+  counting_work after;
+  INIT_WORK(&after.work, counting_fn);
+  for (int round = 0; round < 3; ++round) {
+    queue_work_on(0, wq, &h.work);
+    flush_work(&h.work);
+    queue_work_on(0, wq, &after.work);
+    ASSERT_TRUE(wait_until([&] { return after.runs.load() == round + 1; }, 5000))
+        << "round " << round << ": the pool no longer starts items";
+  }
+  EXPECT_EQ(h.runs.load(), 3);
+  destroy_workqueue(wq);
+}
+
 // workqueue.* module parameters under /sys/module/workqueue/parameters, as on Linux.
 TEST_P(WqCoreTest, ModuleParametersReadAndWrite) {
   const std::string dir = "/sys/module/workqueue/parameters/";
