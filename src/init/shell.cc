@@ -261,7 +261,14 @@ struct shell::state {
     return r;
   }
 
+  // The console's own workqueue ("ktlsh"), made by the first `work queue`.
+  workqueue_struct* wq = nullptr;
+
   void stop_all() {
+    if (wq) {
+      destroy_workqueue(wq);  // drains it: every queued item runs (and frees itself) first
+      wq = nullptr;
+    }
     for (auto& k : kthreads) {
       if (!k->task) continue;
       if (k->kind == demo_kind::stuck) {
@@ -288,6 +295,7 @@ struct shell::state {
   int cmd_echo(std::vector<std::string>& argv, std::string* text);
   int cmd_sleep(std::vector<std::string>& argv);
   int cmd_kthread(std::vector<std::string>& argv);
+  int cmd_work(std::vector<std::string>& argv);
   int cmd_demo();
   int demo_workqueues();
   int sysrq(char key);
@@ -321,6 +329,11 @@ std::string shell::help_text() {
          "  kthread stop PID              kthread_stop: prints the threadfn's return value\n"
          "  kthread stuck [NAME]          a kthread that ignores kthread_stop (poweroff reports it)\n"
          "  kthread list                  the kthreads started from this console\n"
+         "  work queue [N] [MS] [CPU]     queue N items (default 1) sleeping MS ms (default 100) on the\n"
+         "                                console's workqueue \"ktlsh\" (vCPU CPU, default: init's)\n"
+         "  work flush                    flush_workqueue: wait until every queued item has run\n"
+         "  work show                     show_all_workqueues: busy workqueues and worker pools\n"
+         "                                (to the kernel log, like sysrq-t: see dmesg)\n"
          "  demo                        the guided tour: kthreads, their STAT letters, kthread_stop,\n"
          "                              workqueues and kworkers, lazy TLB\n"
          "  uname [-a]                  the kernel version\n"
@@ -376,6 +389,7 @@ int shell::state::run_one(std::vector<std::string>& argv) {
   if (cmd == "echo") return cmd_echo(argv, nullptr);
   if (cmd == "sleep") return cmd_sleep(argv);
   if (cmd == "kthread") return cmd_kthread(argv);
+  if (cmd == "work") return cmd_work(argv);
   if (cmd == "demo") return cmd_demo();
   if (cmd == "true") return 0;
   if (cmd == "false") return 1;
@@ -471,6 +485,65 @@ int shell::state::cmd_sleep(std::vector<std::string>& argv) {
   // Interruptible like a real sleep: a signal to init ends it early.
   if (ms) msleep_interruptible(static_cast<unsigned>(ms));
   return 0;
+}
+
+namespace {
+// An item of `work queue`: heap allocated, freed by its own function (allowed: the workqueue
+// never touches an item after calling it).
+struct console_work {
+  work_struct work;
+  unsigned ms;
+};
+void console_work_fn(work_struct* w) {
+  auto* c = container_of(w, console_work, work);
+  msleep(c->ms);
+  delete c;
+}
+bool parse_long(const std::string& s, long lo, long hi, long* out) {
+  char* end = nullptr;
+  errno = 0;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (errno || s.empty() || *end || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+}  // namespace
+
+int shell::state::cmd_work(std::vector<std::string>& argv) {
+  const std::string sub = argv.size() > 1 ? argv[1] : "";
+  if (sub == "queue") {
+    long n = 1, ms = 100, cpu = WORK_CPU_UNBOUND;
+    if ((argv.size() > 2 && !parse_long(argv[2], 1, 10000, &n)) ||
+        (argv.size() > 3 && !parse_long(argv[3], 0, 600000, &ms)) ||
+        (argv.size() > 4 && !parse_long(argv[4], 0, num_online_cpus() - 1, &cpu)) ||
+        argv.size() > 5)
+      return fail("work: usage: work queue [N 1-10000] [MS] [CPU 0-" +
+                      std::to_string(num_online_cpus() - 1) + "]",
+                  2);
+    if (!wq) {
+      wq = alloc_workqueue("ktlsh", 0, 0);
+      if (!wq) return fail("work: alloc_workqueue failed");
+    }
+    for (long i = 0; i < n; ++i) {
+      auto* c = new console_work;
+      INIT_WORK(&c->work, console_work_fn);
+      c->ms = static_cast<unsigned>(ms);
+      queue_work_on(static_cast<int>(cpu), wq, &c->work);
+    }
+    print(fmt("queued %ld item%s sleeping %ld ms on workqueue ktlsh (%s)\n", n, n == 1 ? "" : "s",
+              ms, cpu == WORK_CPU_UNBOUND ? "init's vCPU" : fmt("vCPU %ld", cpu).c_str()));
+    return 0;
+  }
+  if (sub == "flush") {
+    if (wq) flush_workqueue(wq);
+    return 0;
+  }
+  if (sub == "show") {
+    show_all_workqueues();
+    return 0;
+  }
+  if (sub.empty()) return fail("work: missing command (see help)", 2);
+  return fail("work: unknown command '" + sub + "' (see help)", 2);
 }
 
 int shell::state::sysrq(char key) {

@@ -49,7 +49,8 @@ TEST_P(ShellTest, HelpListsEveryCommand) {
   auto r = run("help");
   EXPECT_EQ(r.status, 0);
   for (const char* c : {"ps", "dmesg", "cat", "echo", "sleep", "kthread periodic", "kthread event",
-                        "kthread stop", "kthread park", "demo", "poweroff"})
+                        "kthread stop", "kthread park", "work queue", "work flush", "work show",
+                        "demo", "poweroff"})
     EXPECT_THAT(r.out, HasSubstr(c));
 }
 
@@ -123,6 +124,24 @@ TEST_P(ShellTest, EchoWritesSysctl) {
   // No blanks around '>' works too.
   auto t = run("echo 6000>/proc/sys/kernel/pid_max; cat /proc/sys/kernel/pid_max");
   EXPECT_EQ(t.out, "6000\n");
+}
+
+// `work queue` puts sleeping items on the console's workqueue "ktlsh": while they run, their
+// kworkers show "+ktlsh" and sleep in msleep; after `work flush` they are idle with "-ktlsh".
+// The shell is a task too: it sleeps 50 ms so the kworkers get their vCPU (the items sleep 300).
+TEST_P(ShellTest, WorkQueueShowsKworkersRunningTheConsoleQueue) {
+  auto r = run({"work queue 2 300 0", "sleep 0.05", "ps -o stat,wchan:10,command",
+                "work flush", "ps -o stat,command"});
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("queued 2 items sleeping 300 ms on workqueue ktlsh (vCPU 0)"));
+  EXPECT_THAT(r.out, ContainsRegex("D +msleep +\\[kworker/0:[0-9]+\\+ktlsh\\]"));
+  EXPECT_THAT(r.out, ContainsRegex("I +\\[kworker/0:[0-9]+-ktlsh\\]"));
+  auto bad = run("work queue 0");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_THAT(bad.out, HasSubstr("work: usage: work queue"));
+  EXPECT_EQ(run("work frob").status, 2);
+  EXPECT_EQ(run("work show").status, 0);
+  EXPECT_THAT(log(), HasSubstr("Showing busy workqueues and worker pools:"));
 }
 
 TEST_P(ShellTest, EchoBadValueIsAWriteError) {
