@@ -16,6 +16,7 @@
 
 #include "fs/proc_internal.h"
 #include "ktl/kernel/fork.h"
+#include "ktl/kernel/interrupt.h"
 #include "ktl/sched/sched.h"
 #include "ktl/time/jiffies.h"
 #include "sched/sched_internal.h"
@@ -520,7 +521,7 @@ void proc_unregister_sysctl(const std::string& path) {
 // ----------------------------------------------------------------------------------------------
 // Module parameters (/sys/module/MOD/parameters/NAME) are registered like sysctls, under their
 // absolute path (sysctl keys are relative, so the two never clash).
-static bool is_module_param(const std::string& path) { return path.rfind("/sys/module/", 0) == 0; }
+static bool is_module_param(const std::string& path) { return path.rfind("/sys/", 0) == 0; }
 
 int proc_read(const std::string& path, std::string* out) {
   if (path == "/sys/kernel/tracing/trace") {
@@ -548,6 +549,10 @@ int proc_read(const std::string& path, std::string* out) {
       r = proc_uptime();
     else if (parts[1] == "stat")
       r = proc_stat();
+    else if (parts[1] == "softirqs")
+      r = proc_softirqs();
+    else if (parts[1] == "interrupts")
+      r = proc_interrupts();
     else
       return -ENOENT;
     *out = std::move(r);

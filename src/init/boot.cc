@@ -16,7 +16,11 @@
 #include "arch/fiber.h"
 #include "kernel/kernel_internal.h"
 #include "kernel/trace_internal.h"
+#include "kernel/softirq_internal.h"
 #include "kthread/kthread_internal.h"
+#include "ktl/kernel/cpu.h"
+#include "ktl/kernel/stop_machine.h"
+#include "ktl/kthread/smpboot.h"
 #include "workqueue/workqueue_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
@@ -120,6 +124,9 @@ void rest_init() {
     wake_up_new_task(kt);
     internal::kthreadd_wait_ready();
     internal::workqueue_init(internal::g_kernel.nr_cpus);
+    internal::spawn_ksoftirqd();
+    internal::cpu_stop_init();
+    internal::cpuhp_threads_init();
   }
   system_state.store(SYSTEM_SCHEDULING);
   complete(&kthreadd_done);
@@ -176,6 +183,8 @@ int start_kernel(const boot_params& params) {
   printk_init(p.console_fd, loglevel);
   stack_pool_init(p.stack_size);
   sched_init(p.cpus);
+  internal::softirq_init(p.cpus);
+  internal::cpu_hotplug_init();
   trace_boot(p.sim.enabled && p.sim.trace);
   fork_init(p.cpus);
 
@@ -208,7 +217,12 @@ int start_kernel(const boot_params& params) {
   rest_init();
   // A settled system: the first kworkers sleep in their idle loops ("I" in ps), as after a real
   // boot, before the caller looks.
-  wait_until_deadline([] { return internal::workqueue_settled(); }, machine_now() + 2000 * kMs);
+  wait_until_deadline(
+      [] {
+        return internal::workqueue_settled() && internal::softirq_settled() &&
+               internal::smpboot_settled();
+      },
+      machine_now() + 2000 * kMs);
   m->boot_complete();
   return 0;
 }
@@ -321,6 +335,8 @@ int kernel_poweroff() {
   }
   if (ret == 0) {
     g_kernel.mach->join_cpus();
+    internal::smpboot_fini();
+    internal::softirq_fini();
     sched_fini();
     internal::workqueue_fini();
     fork_fini();

@@ -193,7 +193,7 @@ task_struct* copy_process(const kernel_clone_args& args) {
   if (args.kthread) p->flags |= PF_KTHREAD;
   set_task_comm(p, args.name ? args.name : parent->comm);
   p->start_time = ktime_get_ns();
-  p->cpus_mask = g_kernel.online;
+  p->cpus_mask = g_kernel.possible;
   p->nr_cpus_allowed = p->cpus_mask.weight();
   // Scheduling parameters are inherited, as on fork (kthread() resets its own later).
   if (!(parent->flags & PF_IDLE) && !(parent->ktl_flags & task_struct::kTaskHost)) {
@@ -203,8 +203,8 @@ task_struct* copy_process(const kernel_clone_args& args) {
     p->normal_prio = parent->normal_prio;
     p->rt_priority = parent->rt_priority;
     p->se.weight = parent->se.weight;
-    p->cpus_mask = parent->cpus_mask & g_kernel.online;
-    if (p->cpus_mask.empty()) p->cpus_mask = g_kernel.online;
+    p->cpus_mask = parent->cpus_mask & g_kernel.possible;
+    if (p->cpus_mask.empty()) p->cpus_mask = g_kernel.possible;
     p->nr_cpus_allowed = p->cpus_mask.weight();
   }
   p->sched_cls = class_for_policy(p->policy);

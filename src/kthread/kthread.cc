@@ -548,6 +548,10 @@ int kthread_stop_put(task_struct* k) {
 
 namespace internal {
 
+bool kthread_wait_task_inactive(task_struct* p, unsigned state) {
+  return wait_task_inactive(p, state);
+}
+
 void free_kthread_struct(task_struct* p) noexcept {
   kthread* k = p->worker_private;
   if (!k) return;

@@ -35,6 +35,9 @@ struct kthread {
 
 namespace internal {
 
+// Wait until p sits off its vCPU, not runnable, in `state`; false if it is seen in another state.
+bool kthread_wait_task_inactive(task_struct* p, unsigned state);
+
 // Called by put_task_struct() when the last reference goes (free_kthread_struct in Linux).
 void free_kthread_struct(task_struct* p) noexcept;
 

@@ -14,10 +14,13 @@
 #include "arch/sim.h"
 #include "kernel/trace_internal.h"
 #include "kernel/kernel_internal.h"
+#include "kernel/softirq_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
+#include "ktl/kthread/kthread.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/mm/mm.h"
+#include "ktl/sched/preempt.h"
 #include "ktl/sched/signal.h"
 #include "ktl/time/jiffies.h"
 #include "sched/sched_internal.h"
@@ -138,7 +141,7 @@ void activate_task_local(rq* rq, task_struct* p) {
   if (KTL_UNLIKELY(p != rq->curr))
     while (KTL_UNLIKELY(p->on_cpu.load(std::memory_order_acquire))) cpu_relax();
   p->cpu = rq->cpu;
-  if (KTL_LIKELY(p != rq->stop)) p->sched_cls = class_for_policy(p->policy);
+  if (KTL_LIKELY(p->sched_cls != &stop_sched_class)) p->sched_cls = class_for_policy(p->policy);
   p->sched_cls->enqueue(rq, p, true);
   task_struct* curr = rq->curr;
   if (curr == rq->idle || p->sched_cls->rank > curr->sched_cls->rank ||
@@ -179,14 +182,18 @@ void enqueue_on_cpu(task_struct* p, int cpu) {
   }
 }
 
+static int percpu_kthread_cpu(task_struct* p);
+static int select_fallback_rq(task_struct* p);
+
 int select_task_rq(task_struct* p, int this_cpu, int wake_flags) noexcept {
   const cpumask allowed = load_cpus_mask(p);
   if (load_nr_cpus_allowed(p) == 1) {
     int only = allowed.first();
-    if (g_kernel.online.test(only)) return only;
+    if (KTL_LIKELY(online_test(only))) return only;
+    if (percpu_kthread_cpu(p) == only) return only;
   }
   if ((wake_flags & (WF_SYNC | WF_CURRENT_CPU)) && this_cpu >= 0 && allowed.test(this_cpu) &&
-      g_kernel.online.test(this_cpu)) {
+      online_test(this_cpu)) {
     if (wake_flags & WF_CURRENT_CPU) return this_cpu;
     // WF_SYNC: the waker blocks next; with nothing else queued here the woken task runs right
     // after it, on warm caches, instead of paying a cross-vCPU hand-off.
@@ -194,20 +201,20 @@ int select_task_rq(task_struct* p, int this_cpu, int wake_flags) noexcept {
   }
   int prev = p->cpu;
   u64 idle = g_kernel.idle_mask.load(std::memory_order_relaxed);
-  bool prev_ok = prev >= 0 && allowed.test(prev) && g_kernel.online.test(prev);
+  bool prev_ok = prev >= 0 && allowed.test(prev) && online_test(prev);
   if (prev_ok && prev < 64 && (idle >> prev) & 1) return prev;
   // The waker's own vCPU if it has nothing else queued: the woken task runs as soon as the
   // waker blocks, with warm caches (wake-affine).
-  if (this_cpu >= 0 && allowed.test(this_cpu) && rq_nr_queued(cpu_rq(this_cpu)) == 0 &&
-      (!prev_ok || prev == this_cpu))
+  const bool this_ok = this_cpu >= 0 && allowed.test(this_cpu) && online_test(this_cpu);
+  if (this_ok && rq_nr_queued(cpu_rq(this_cpu)) == 0 && (!prev_ok || prev == this_cpu))
     return this_cpu;
-  u64 cand = idle & allowed.bits[0] & g_kernel.online.bits[0];
+  u64 cand = idle & allowed.bits[0] & online_word(0);
   if (cand) return std::countr_zero(cand);
   if (prev_ok) return prev;
-  if (this_cpu >= 0 && allowed.test(this_cpu)) return this_cpu;
-  cpumask m = allowed & g_kernel.online;
+  if (this_ok) return this_cpu;
+  cpumask m = allowed & online_snapshot();
   int cpu = m.first();
-  return cpu < NR_CPUS ? cpu : 0;
+  return cpu < NR_CPUS ? cpu : select_fallback_rq(p);
 }
 
 // ---- wake-up ---------------------------------------------------------------------------------
@@ -396,6 +403,34 @@ void task_entry(transfer_t t) {
 
 // ---- scheduling ------------------------------------------------------------------------------
 
+// The CPU a per-CPU kthread belongs to (ksoftirqd/N, migration/N, a bound worker), or -1. Such a
+// thread may run on its vCPU while that is offline: that is how it parks and how it exits.
+static int percpu_kthread_cpu(task_struct* p) {
+  if (!(p->flags & PF_KTHREAD) || load_nr_cpus_allowed(p) != 1 || !kthread_is_per_cpu(p))
+    return -1;
+  return load_cpus_mask(p).first();
+}
+
+// No online vCPU is in p's affinity (its CPUs went down): a per-CPU kthread stays with its vCPU;
+// anything else loses its affinity, as select_fallback_rq() does.
+static KTL_NOINLINE int select_fallback_rq(task_struct* p) {
+  int cpu = percpu_kthread_cpu(p);
+  if (cpu >= 0) return cpu;
+  int dead = p->cpu;
+  store_cpus_mask(p, g_kernel.possible);
+  if (p->mm) printk(KERN_INFO "process %d (%s) no longer affine to cpu%d\n", p->pid, p->comm, dead);
+  cpu = online_snapshot().first();
+  return cpu < NR_CPUS ? cpu : 0;
+}
+
+// A task that reached an offline vCPU (a wake-up that chose it before it went down) moves on.
+static KTL_NOINLINE bool redirect_from_offline(rq* rq, task_struct* p) {
+  if (percpu_kthread_cpu(p) == rq->cpu) return false;
+  rq->nr_migrations_out++;
+  enqueue_remote(p, select_task_rq(p, -1));
+  return true;
+}
+
 static void drain_wake_list(rq* rq) {
   task_struct* list = rq->wake_list.exchange(nullptr, std::memory_order_acquire);
   // The list is LIFO; reverse it so tasks woken first run first.
@@ -410,6 +445,8 @@ static void drain_wake_list(rq* rq) {
     task_struct* p = fifo;
     fifo = p->wake_entry;
     p->wake_entry = nullptr;
+    if (KTL_UNLIKELY(rq->offline.load(std::memory_order_relaxed)) && redirect_from_offline(rq, p))
+      continue;
     activate_task_local(rq, p);
     rq->nr_wakeups_remote++;
   }
@@ -437,6 +474,11 @@ static void scheduler_tick(rq* rq, unsigned long now) {
 
 static void push_to_idle(rq* rq);
 
+// A counter only this vCPU writes and others read.
+static KTL_ALWAYS_INLINE void bump(std::atomic<unsigned long>& c) {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
 void handle_pending(rq* rq) {
   if (rq->irq_depth) return;
   unsigned pend = rq->pending.load(std::memory_order_relaxed);
@@ -448,13 +490,25 @@ void handle_pending(rq* rq) {
   if (pend & (PENDING_TICK | PENDING_WAKE | PENDING_HRTIMER))
     rq->pending.fetch_and(~(PENDING_TICK | PENDING_WAKE | PENDING_HRTIMER),
                           std::memory_order_relaxed);
+  // irq_enter: the interrupt runs in hardirq context on top of whatever the vCPU ran.
   rq->irq_depth++;
+  task_struct* curr = rq->curr;
+  curr->preempt_count += HARDIRQ_OFFSET;
   unsigned long now = get_jiffies();
   const bool ticked = now != rq->last_tick;
-  if (ticked) scheduler_tick(rq, now);
-  if (rq->wake_list.load(std::memory_order_relaxed)) drain_wake_list(rq);
-  run_local_timers(rq, now);
+  if (ticked) {
+    bump(rq->irq_stats.timer);
+    scheduler_tick(rq, now);
+  }
+  if (rq->wake_list.load(std::memory_order_relaxed)) {
+    bump(rq->irq_stats.resched);
+    drain_wake_list(rq);
+  }
+  run_local_timers(rq, now);  // hrtimers here; the wheel raises TIMER_SOFTIRQ
+  curr->preempt_count -= HARDIRQ_OFFSET;
   rq->irq_depth--;
+  // irq_exit: pending softirqs run now unless the interrupted context has them held off.
+  irq_exit_softirqs(rq);
   // Balance: more than one waiting task, or (at a tick, Linux's periodic balance) one task
   // waiting behind a busy one while another vCPU idles. The simulation found two CPU-bound tasks
   // stuck on one vCPU for good when both were placed there before the other vCPU went idle.
@@ -467,7 +521,7 @@ void handle_pending(rq* rq) {
 static task_struct* pick_next_task(rq* rq) {
   if (KTL_UNLIKELY(rq->stop_queued)) {
     rq->stop_queued = false;
-    return rq->stop;
+    return rq->stop.load(std::memory_order_relaxed);
   }
   if (rq->rt.nr) return rt_sched_class.pick_next(rq);
   if (rq->cfs.next || !rq->cfs.timeline.empty()) return fair_sched_class.pick_next(rq);
@@ -517,9 +571,10 @@ static bool __schedule(rq* rq, task_struct* prev, sched_mode mode) {
   }
   bool migrating = false;
   if (!blocked && prev != rq->idle) {
-    if (KTL_LIKELY(cpus_mask_test(prev, rq->cpu) || prev == rq->stop)) {
+    if (KTL_LIKELY(cpus_mask_test(prev, rq->cpu) || prev->sched_cls == &stop_sched_class)) {
       // A policy change made while the task ran takes effect here (the task is in no queue).
-      if (KTL_LIKELY(prev != rq->stop)) prev->sched_cls = class_for_policy(prev->policy);
+      if (KTL_LIKELY(prev->sched_cls != &stop_sched_class))
+        prev->sched_cls = class_for_policy(prev->policy);
       prev->sched_cls->put_prev(rq, prev, mode == SM_YIELD);
     } else {
       // Its affinity no longer includes this vCPU (set_cpus_allowed_ptr): it leaves now.
@@ -558,7 +613,7 @@ static void push_to_idle(rq* rq) {
   int scanned = 0;
   auto consider = [&](task_struct* p) {
     u64 ok = idle & __atomic_load_n(&p->cpus_mask.bits[0], __ATOMIC_RELAXED) &
-             g_kernel.online.bits[0];
+             online_word(0);
     if (!ok) return false;
     victim = p;
     target = std::countr_zero(ok);
@@ -868,10 +923,70 @@ static int do_sched_setscheduler(task_struct* p, int policy, const sched_param* 
     if (rq* rq = this_rq()) resched_curr(rq);
   } else if (!(p->state_word.load(std::memory_order_relaxed) & task_struct::kOnRqBit) ||
              task_state(p) == TASK_NEW) {
-    p->sched_cls = class_for_policy(policy);
+    if (p->sched_cls != &stop_sched_class) p->sched_cls = class_for_policy(policy);
   }
   return 0;
 }
+
+namespace internal {
+// Makes `stop` the stopper of `cpu` (cpu_stop's create callback, the thread parked and off its
+// vCPU). It shows as SCHED_FIFO 99, as on Linux, but runs in the stop class above everything.
+void sched_set_stop_task(int cpu, task_struct* stop) {
+  rq* rq = cpu_rq(cpu);
+  task_struct* old = rq->stop.load(std::memory_order_relaxed);
+  if (stop) {
+    sched_param sp{MAX_RT_PRIO - 1};
+    do_sched_setscheduler(stop, SCHED_FIFO, &sp, false);
+    stop->sched_cls = &stop_sched_class;
+  }
+  rq->stop.store(stop, std::memory_order_release);
+  if (old && old != stop) old->sched_cls = &rt_sched_class;
+}
+}  // namespace internal
+
+namespace internal {
+
+void sched_cpu_dying(int cpu) {
+  rq* rq = this_rq();
+  WARN_ON(!rq || rq->cpu != cpu);
+  if (!rq) return;
+  rq->offline.store(true, std::memory_order_seq_cst);
+  if (rq->wake_list.load(std::memory_order_relaxed)) drain_wake_list(rq);
+  // Everything still queued here goes; per-CPU kthreads of this vCPU come back at the end.
+  task_struct* keep = nullptr;
+  auto move = [&](task_struct* p) {
+    p->sched_cls->dequeue(rq, p);
+    if (percpu_kthread_cpu(p) == cpu) {
+      p->wake_entry = keep;
+      keep = p;
+      return;
+    }
+    rq->nr_migrations_out++;
+    enqueue_remote(p, select_task_rq(p, -1));
+  };
+  while (rq->rt.nr) {
+    for (auto& q : rq->rt.queue)
+      if (!q.empty()) {
+        move(&q.front());
+        break;
+      }
+  }
+  while (rq->cfs.next) move(rq->cfs.next);
+  while (!rq->cfs.timeline.empty()) move(&*rq->cfs.timeline.begin());
+  while (keep) {
+    task_struct* p = keep;
+    keep = p->wake_entry;
+    p->wake_entry = nullptr;
+    activate_task_local(rq, p);
+  }
+  rq->nr_running_hint.store(rq_nr_running(rq), std::memory_order_relaxed);
+}
+
+void sched_cpu_starting(int cpu) {
+  cpu_rq(cpu)->offline.store(false, std::memory_order_seq_cst);
+}
+
+}  // namespace internal
 
 int sched_setscheduler(task_struct* p, int policy, const sched_param* param) {
   return do_sched_setscheduler(p, policy, param, true);
@@ -912,7 +1027,7 @@ int do_set_cpus_allowed(task_struct* p, const cpumask* new_mask) {
 
 int set_cpus_allowed_ptr(task_struct* p, const cpumask* new_mask) {
   if (p->flags & PF_NO_SETAFFINITY) return -EINVAL;
-  cpumask m = *new_mask & g_kernel.online;
+  cpumask m = *new_mask & online_snapshot();
   if (m.empty()) return -EINVAL;
   return do_set_cpus_allowed(p, &m);
 }
@@ -922,12 +1037,21 @@ int smp_processor_id() noexcept {
   return rq ? rq->cpu : 0;
 }
 int raw_smp_processor_id() noexcept { return smp_processor_id(); }
-int num_online_cpus() noexcept { return g_kernel.online.weight(); }
+int num_online_cpus() noexcept { return online_snapshot().weight(); }
 int num_possible_cpus() noexcept { return g_kernel.possible.weight(); }
 int nr_cpu_ids() noexcept { return g_kernel.nr_cpus; }
-const cpumask& cpu_online_mask() noexcept { return g_kernel.online; }
+cpumask cpu_online_mask() noexcept { return online_snapshot(); }
+namespace internal {
+void set_cpu_online(int cpu, bool online) noexcept {
+  u64 bit = u64{1} << (cpu & 63);
+  if (online)
+    __atomic_fetch_or(&g_kernel.online.bits[cpu >> 6], bit, __ATOMIC_SEQ_CST);
+  else
+    __atomic_fetch_and(&g_kernel.online.bits[cpu >> 6], ~bit, __ATOMIC_SEQ_CST);
+}
+}  // namespace internal
 const cpumask& cpu_possible_mask() noexcept { return g_kernel.possible; }
-bool cpu_online(int cpu) noexcept { return g_kernel.online.test(cpu); }
+bool cpu_online(int cpu) noexcept { return online_test(cpu); }
 
 sched_cpu_stats cpu_sched_stats(int cpu) {
   rq* rq = cpu_rq(cpu);

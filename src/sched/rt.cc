@@ -72,7 +72,7 @@ void enqueue_stop(rq* rq, task_struct*, bool) { rq->stop_queued = true; }
 void dequeue_stop(rq* rq, task_struct*) { rq->stop_queued = false; }
 task_struct* pick_next_stop(rq* rq) {
   rq->stop_queued = false;
-  return rq->stop;
+  return rq->stop.load(std::memory_order_relaxed);
 }
 void put_prev_stop(rq* rq, task_struct*, bool) { rq->stop_queued = true; }
 void task_tick_none(rq*, task_struct*, unsigned long, u64) {}

@@ -70,7 +70,7 @@ struct alignas(kCacheLine) rq {
   // --- V: touched only by this vCPU ---------------------------------------------------------
   task_struct* curr = nullptr;
   task_struct* idle = nullptr;
-  task_struct* stop = nullptr;      // the stopper task (cpu_stop), if any
+  std::atomic<task_struct*> stop{nullptr};  // the stopper (cpu_stop), set once it exists
   bool stop_queued = false;
   cfs_rq cfs;
   rt_rq rt;
@@ -90,12 +90,24 @@ struct alignas(kCacheLine) rq {
   u64 idle_poll_ns = 0;
   unsigned long last_sched_bug = 0;  // rate limit of "scheduling while atomic"
   timer_base* timers = nullptr;
+  // Times each softirq vector ran here (/proc/softirqs); written here, read by /proc readers.
+  std::atomic<unsigned long> softirq_count[10] = {};
+  // /proc/interrupts: ticks taken, wake-up IPIs taken, cpu_stop kicks (function calls).
+  struct {
+    std::atomic<unsigned long> timer{0}, resched{0}, call{0};
+  } irq_stats;
 
   // --- R: written by other vCPUs --------------------------------------------------------------
   alignas(kCacheLine) std::atomic<task_struct*> wake_list{nullptr};
   std::atomic<unsigned> pending{0};
   std::atomic<int> idle_state{IDLE_RUNNING};
   std::atomic<unsigned> nr_running_hint{0};  // for placement decisions on other vCPUs
+  // Pending softirq vectors (bit = vector). Raised by this vCPU; a host thread's raise and CPU
+  // hotplug's takeover write it from outside.
+  std::atomic<unsigned> softirq_pending{0};
+  // CPU hotplug took this vCPU down: its host thread still runs the idle loop (and parked or
+  // stopping per-CPU kthreads), but every other task that reaches it is sent elsewhere.
+  std::atomic<bool> offline{false};
 };
 
 // Tasks queued on the runqueue, not counting the running one: derived from the class queues so
@@ -143,6 +155,20 @@ struct kernel_state {
 extern kernel_state g_kernel;
 
 KTL_ALWAYS_INLINE rq* cpu_rq(int cpu) noexcept { return g_kernel.rqs[cpu]; }
+
+// The online mask changes under CPU hotplug while every vCPU reads it: word-wise relaxed atomics.
+KTL_ALWAYS_INLINE u64 online_word(int i) noexcept {
+  return __atomic_load_n(&g_kernel.online.bits[i], __ATOMIC_RELAXED);
+}
+KTL_ALWAYS_INLINE bool online_test(int cpu) noexcept {
+  return cpu >= 0 && cpu < NR_CPUS && (online_word(cpu >> 6) >> (cpu & 63)) & 1;
+}
+inline cpumask online_snapshot() noexcept {
+  cpumask m;
+  for (int i = 0; i < NR_CPUS / 64; ++i) m.bits[i] = online_word(i);
+  return m;
+}
+void set_cpu_online(int cpu, bool online) noexcept;
 // The runqueue of the vCPU the caller runs on; nullptr on a host thread. Never inlined into the
 // caller so a fiber that resumed on another vCPU re-reads it (see get_current()).
 rq* this_rq() noexcept;
@@ -167,6 +193,12 @@ void wake_up_new_task_wf(task_struct* p, int wake_flags);
 // complete_all() waking with wake flags (do_exit's vfork_done: the waker is dying).
 void complete_all_wf(completion* x, int wake_flags);
 void dump_runqueues();
+void sched_set_stop_task(int cpu, task_struct* stop);
+// Hotplug, on the dying vCPU in its stopper (stop_machine): mark it offline and send every task
+// queued on it to an online vCPU.
+void sched_cpu_dying(int cpu);
+// Hotplug: the vCPU is back; tasks may be placed on it again.
+void sched_cpu_starting(int cpu);
 task_struct* idle_task(int cpu);
 
 // A task's affinity is written by whoever calls set_cpus_allowed_ptr() and read by the vCPUs

@@ -28,8 +28,13 @@ struct timer_base {
 
 void timer_base_init(rq* rq);
 void timer_base_fini(rq* rq);
-// Runs due timers of this vCPU in softirq context. `now` = jiffies.
+// The tick's timer work (hardirq context): runs due hrtimers and raises TIMER_SOFTIRQ when the
+// wheel has expired timers. `now` = jiffies.
 void run_local_timers(rq* rq, unsigned long now);
+// The TIMER_SOFTIRQ action: expires this vCPU's timer wheel.
+void run_timer_softirq();
+// CPU hotplug: every timer and hrtimer pending on `dead` moves to `target`'s base.
+void timers_dead_cpu(int dead, int target);
 // Cheap test: could run_local_timers() have anything to do?
 bool timers_due(rq* rq) noexcept;
 // Machine-clock ns at which the vCPU must wake for its next timer (UINT64_MAX: none).

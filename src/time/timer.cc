@@ -10,6 +10,7 @@
 #include "ktl/base/bug.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/sched/sched.h"
+#include "ktl/kernel/interrupt.h"
 #include "ktl/time/timer.h"
 #include "sched/sched_internal.h"
 #include "time/time_internal.h"
@@ -145,6 +146,15 @@ void run_local_timers(rq* rq, unsigned long now) {
   if (KTL_UNLIKELY(base->hr_next.load(std::memory_order_relaxed) != KTIME_MAX))
     run_hrtimers(base, rq);
   if (time_before(now, base->next_expiry.load(std::memory_order_relaxed))) return;
+  rq->softirq_pending.fetch_or(1u << TIMER_SOFTIRQ, std::memory_order_relaxed);
+}
+
+// TIMER_SOFTIRQ: expire the wheel of this vCPU (already in softirq context).
+void run_timer_softirq() {
+  rq* rq = this_rq();
+  timer_base* base = rq->timers;
+  unsigned long now = get_jiffies();
+  if (time_before(now, base->next_expiry.load(std::memory_order_relaxed))) return;
   task_struct* curr = rq->curr;
   wheel_list expired;
   base->lock.lock();
@@ -154,7 +164,6 @@ void run_local_timers(rq* rq, unsigned long now) {
     void (*fn)(timer_list*) = t->function;
     base->running_timer = t;
     base->lock.unlock();
-    curr->preempt_count += SOFTIRQ_OFFSET;
     int pc = curr->preempt_count;
     if (KTL_UNLIKELY(tracing())) trace_timer_expire(reinterpret_cast<const void*>(fn), now, false);
     fn(t);
@@ -163,7 +172,6 @@ void run_local_timers(rq* rq, unsigned long now) {
              pc, curr->preempt_count);
       curr->preempt_count = pc;
     }
-    curr->preempt_count -= SOFTIRQ_OFFSET;
     base->lock.lock();
     base->running_timer = nullptr;
   }
@@ -222,10 +230,9 @@ static void hr_insert_locked(timer_base* base, hrtimer* t) {
   base->hr_next.store(base->hr_head->expires, std::memory_order_relaxed);
 }
 
-static void run_hrtimers(timer_base* base, rq* rq) {
+static void run_hrtimers(timer_base* base, rq* /*rq*/) {
   s64 now = static_cast<s64>(g_kernel.mach->clock_ns());
   if (base->hr_next.load(std::memory_order_relaxed) > now) return;
-  task_struct* curr = rq->curr;
   base->lock.lock();
   while (base->hr_head && base->hr_head->expires <= now) {
     hrtimer* t = base->hr_head;
@@ -233,17 +240,46 @@ static void run_hrtimers(timer_base* base, rq* rq) {
     base->running_hrtimer = t;
     t->running.store(true, std::memory_order_relaxed);
     base->lock.unlock();
-    curr->preempt_count += SOFTIRQ_OFFSET;
     if (KTL_UNLIKELY(tracing()))
       trace_timer_expire(reinterpret_cast<const void*>(t->function), get_jiffies(), true);
-    hrtimer_restart r = t->function(t);
-    curr->preempt_count -= SOFTIRQ_OFFSET;
+    hrtimer_restart r = t->function(t);  // hardirq context, as HRTIMER_MODE_HARD on Linux
     base->lock.lock();
     base->running_hrtimer = nullptr;
     if (r == HRTIMER_RESTART && t->cpu < 0) hr_insert_locked(base, t);
     t->running.store(false, std::memory_order_release);
   }
   base->lock.unlock();
+}
+
+void timers_dead_cpu(int dead, int target) {
+  timer_base* old = base_of_cpu(dead);
+  timer_base* nb = base_of_cpu(target);
+  timer_base* first = dead < target ? old : nb;
+  timer_base* second = dead < target ? nb : old;
+  first->lock.lock();
+  second->lock.lock();
+  wheel_list all;
+  old->wheel.take_all(all);
+  while (wheel_node* n = all.pop_front()) {
+    timer_list* t = timer_of(n);
+    u32 tf = load_flags(t);
+    store_flags(t, (tf & ~TIMER_CPUMASK) | static_cast<u32>(target));
+    enqueue_timer_locked(nb, t, n->expires);
+  }
+  old->next_expiry.store(old->wheel.clock() + LONG_MAX / 2, std::memory_order_relaxed);
+  bool moved_hr = false;
+  while (hrtimer* t = old->hr_head) {
+    hr_unlink_locked(old, t);
+    hr_insert_locked(nb, t);
+    moved_hr = true;
+  }
+  second->lock.unlock();
+  first->lock.unlock();
+  if (moved_hr) {
+    rq* r = cpu_rq(target);
+    r->pending.fetch_or(PENDING_HRTIMER, std::memory_order_relaxed);
+    kick_cpu(r);
+  }
 }
 
 }  // namespace internal

@@ -282,4 +282,13 @@ bool timer_wheel::empty() const noexcept {
   return true;
 }
 
+void timer_wheel::take_all(wheel_list& out) noexcept {
+  out.splice_back(overdue_);
+  for (auto& l : level0_) out.splice_back(l);
+  for (auto& level : upper_)
+    for (auto& l : level) out.splice_back(l);
+  for (auto& b : level0_bits_) b = 0;
+  for (auto& b : upper_bits_) b = 0;
+}
+
 }  // namespace ktl::internal

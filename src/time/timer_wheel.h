@@ -235,6 +235,10 @@ class timer_wheel {
 
   unsigned long clock() const noexcept { return clk_; }
 
+  // Moves every pending node to `out` (in no particular order) and leaves the wheel empty: the
+  // timers of a vCPU that went offline are filed again on another one.
+  void take_all(wheel_list& out) noexcept;
+
   // True if no node is pending. Logically const; it clears the stale occupancy bits it finds.
   bool empty() const noexcept;
 

@@ -29,6 +29,7 @@
 #include "ktl/base/bug.h"
 #include "ktl/base/err.h"
 #include "ktl/fs/proc.h"
+#include "ktl/kernel/cpu.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/kthread/kthread.h"
 #include "ktl/locking/mutex.h"
@@ -317,7 +318,7 @@ int local_cpu() {
   task_struct* cur = get_current();
   if (KTL_UNLIKELY(cur->ktl_flags & task_struct::kTaskHost)) {
     // A host thread has no vCPU; spread its per-CPU work round-robin over the online vCPUs.
-    const cpumask& on = cpu_online_mask();
+    const cpumask on = cpu_online_mask();
     int n = on.weight();
     int k = static_cast<int>(g_host_rr.fetch_add(1, std::memory_order_relaxed) % n);
     int cpu = on.first();
@@ -391,6 +392,33 @@ bool kick_pool(worker_pool* pool) {
   // wake-up (a producer queueing a burst otherwise pays try_to_wake_up's full fence per item).
   if (task_state(w->task) != TASK_RUNNING) wake_up_process(w->task);
   return true;
+}
+
+// ---- CPU hotplug: where a pool's workers may run -------------------------------------------------
+// The vCPUs the workers of a disassociated per-CPU pool use: every possible one except the pool's
+// own CPU, which is going down or is down (the scheduler only places them on online ones). Linux
+// uses wq_unbound_cpumask; leaving the dying CPU out keeps them off it from the moment the pool
+// is unbound, before stop_machine clears it from the online mask.
+cpumask unbound_cpus_except(int cpu) {
+  cpumask m = cpu_possible_mask();
+  m.clear(cpu);
+  if (m.empty()) m = cpu_possible_mask();
+  return m;
+}
+
+// pool_allowed_cpus(): the affinity of the pool's workers now (pool->lock held).
+cpumask pool_allowed_cpus(const worker_pool* pool) {
+  if (pool->cpu >= 0 && (pool->flags & POOL_DISASSOCIATED)) return unbound_cpus_except(pool->cpu);
+  return pool->cpus;
+}
+
+// worker->flags is read without pool->lock by the scheduler hooks of the worker itself, which may
+// still be running on another vCPU when CPU hotplug rewrites it (WRITE_ONCE in Linux).
+KTL_ALWAYS_INLINE unsigned worker_flags_once(const worker* w) {
+  return __atomic_load_n(&w->flags, __ATOMIC_RELAXED);
+}
+KTL_ALWAYS_INLINE void worker_set_flags_once(worker* w, unsigned flags) {
+  __atomic_store_n(&w->flags, flags, __ATOMIC_RELAXED);
 }
 
 void worker_enter_idle(worker* w) {
@@ -496,6 +524,15 @@ bool is_chained_work(workqueue_struct* wq) {
   return w && w->current_pwq && w->current_pwq->wq == wq;
 }
 
+// The pool `cpu` uses for wq has been unbound from its CPU (always true for unbound pools).
+bool cpu_pool_disassociated(workqueue_struct* wq, int cpu) {
+  worker_pool* pool = wq->cpu_pwq[static_cast<std::size_t>(cpu)]->pool;
+  spin_lock(&pool->lock);
+  bool ret = pool->flags & POOL_DISASSOCIATED;
+  spin_unlock(&pool->lock);
+  return ret;
+}
+
 void __queue_work(int req_cpu, workqueue_struct* wq, work_struct* work) {
   unsigned flags = wq_flags(wq);
   if (KTL_UNLIKELY(flags & (__WQ_DESTROYING | __WQ_DRAINING)) &&
@@ -503,8 +540,14 @@ void __queue_work(int req_cpu, workqueue_struct* wq, work_struct* work) {
                 reinterpret_cast<void*>(work->func), wq->name))
     return;
   int cpu = req_cpu;
-  if (cpu == WORK_CPU_UNBOUND || cpu < 0 || cpu >= g_nr_cpus || !cpu_online(cpu)) {
+  if (cpu == WORK_CPU_UNBOUND || cpu < 0 || cpu >= g_nr_cpus) {
     if (cpu != WORK_CPU_UNBOUND) WARN_ONCE(true, "workqueue: cpu %d is not online\n", cpu);
+    cpu = local_cpu();
+  } else if (KTL_UNLIKELY(!cpu_online(cpu)) && !cpu_pool_disassociated(wq, cpu)) {
+    // Offline, and its pool was never unbound (CPU hotplug did not run workqueue_offline_cpu):
+    // its workers would wait for that vCPU. An unbound pool of an offline CPU keeps serving it,
+    // as in Linux: the item runs elsewhere.
+    WARN_ONCE(true, "workqueue: cpu %d is not online\n", cpu);
     cpu = local_cpu();
   }
   pool_workqueue* pwq = wq->cpu_pwq[cpu];
@@ -743,9 +786,23 @@ void free_worker(void* p) {
 int worker_thread(void* arg);
 int rescuer_thread(void* arg);
 
+// Decides, under pool->lock, how the new worker runs: pool->flags cannot change meanwhile, so a
+// worker created while its CPU goes down or comes up ends up as unbind_workers() or
+// rebind_workers() would have left it (create_worker bound it to pool->cpus before: the task has
+// not run yet, and its affinity is rewritten here if the pool is disassociated by now).
 void worker_attach_to_pool(worker* w, worker_pool* pool) {
   spin_lock(&pool->lock);
-  if (pool->flags & POOL_DISASSOCIATED) w->flags |= WORKER_UNBOUND;
+  if (pool->flags & POOL_DISASSOCIATED) {
+    w->flags |= WORKER_UNBOUND;
+    if (pool->cpu >= 0) {
+      // A per-CPU pool whose CPU is going or gone: never wait for that vCPU.
+      kthread_set_per_cpu(w->task, -1);
+      cpumask allowed = pool_allowed_cpus(pool);
+      do_set_cpus_allowed(w->task, &allowed);
+    }
+  } else if (pool->cpu >= 0) {
+    kthread_set_per_cpu(w->task, pool->cpu);
+  }
   list_add_tail(&w->node, &pool->workers);
   __atomic_store_n(&w->pool, pool, __ATOMIC_RELEASE);
   spin_unlock(&pool->lock);
@@ -800,10 +857,9 @@ worker* create_worker_locked_out(worker_pool* pool) {
   t->worker_private->data_free = free_worker;
   // The nice value is set by the worker itself when it first runs: the new task may still be on
   // its way into its first sleep on a vCPU, and the scheduler owns its weight until then.
-  if (pool->cpu >= 0) {
-    kthread_bind(t, static_cast<unsigned>(pool->cpu));
-    kthread_set_per_cpu(t, pool->cpu);
-  }
+  // Bound to the pool's CPU (PF_NO_SETAFFINITY); worker_attach_to_pool() widens the affinity if
+  // the pool is disassociated (its CPU going down) and marks the thread per-CPU otherwise.
+  if (pool->cpu >= 0) kthread_bind(t, static_cast<unsigned>(pool->cpu));
   worker_attach_to_pool(w, pool);
   spin_lock(&pool->lock);
   pool->nr_workers++;
@@ -1063,8 +1119,12 @@ int rescuer_thread(void* arg) KTL_NO_THREAD_SAFETY_ANALYSIS {
       list_del_init(&pwq->mayday_node);
       spin_unlock(&g_mayday_lock);
       __set_current_state(TASK_RUNNING);
-      // Attach: run on the pool's vCPUs; never counted in nr_running (WORKER_PREP stays).
-      do_set_cpus_allowed(get_current(), &pool->cpus);
+      // Attach: run on the pool's vCPUs (all but its CPU if that is going or gone); never counted
+      // in nr_running (WORKER_PREP stays).
+      spin_lock(&pool->lock);
+      cpumask allowed = pool_allowed_cpus(pool);
+      spin_unlock(&pool->lock);
+      do_set_cpus_allowed(get_current(), &allowed);
       spin_lock(&pool->lock);
       __atomic_store_n(&rescuer->pool, pool, __ATOMIC_RELEASE);
       rescuer->flags = WORKER_PREP;
@@ -1430,6 +1490,80 @@ void init_pool(worker_pool* pool, int id, int cpu, int nice) {
   timer_setup(&pool->idle_timer, idle_worker_timeout, TIMER_DEFERRABLE);
   timer_setup(&pool->mayday_timer, pool_mayday_timeout, 0);
   INIT_WORK(&pool->idle_cull_work, idle_cull_fn);
+}
+
+// ---- CPU hotplug (unbind_workers / rebind_workers) ---------------------------------------------------
+// Everything happens under pool->lock, which also covers worker_attach_to_pool(): a worker being
+// created meanwhile is either on pool->workers already (and handled here) or attaches afterwards
+// and sees the new POOL_DISASSOCIATED state. Setting the affinity of another task only stores its
+// mask (do_set_cpus_allowed: kworkers are PF_NO_SETAFFINITY), so it is done under the lock too;
+// a worker on pool->workers cannot be freed meanwhile (free_worker takes the lock).
+
+// The CPU goes down: its per-CPU pools become unbound pools served by the same workers.
+void unbind_workers(int cpu) KTL_NO_THREAD_SAFETY_ANALYSIS {
+  for (int hi = 0; hi < 2; ++hi) {
+    worker_pool* pool = g_pools[static_cast<std::size_t>(cpu_pool_id(cpu, hi))];
+    spin_lock(&pool->lock);
+    if (pool->flags & POOL_DISASSOCIATED) {  // already unbound
+      spin_unlock(&pool->lock);
+      continue;
+    }
+    // The caller runs on `cpu`, and so does every worker of the pool that counts in nr_running
+    // (the only ones still elsewhere are rebound ones not yet back, NOT_RUNNING anyway): none is
+    // inside its scheduler hooks now, and from here on they see WORKER_UNBOUND and leave
+    // nr_running alone (wq_worker_sleeping/running, worker_set/clr_flags).
+    list_head* p;
+    list_for_each(p, &pool->workers) {
+      worker* w = container_of(p, worker, node);
+      worker_set_flags_once(w, w->flags | WORKER_UNBOUND);
+    }
+    pool->flags |= POOL_DISASSOCIATED;
+    // Concurrency management is off: nr_running stays 0, so need_more_worker() and keep_working()
+    // hold whenever the worklist is not empty (the pool behaves as an unbound one).
+    pool->nr_running.store(0, std::memory_order_relaxed);
+    cpumask allowed = pool_allowed_cpus(pool);
+    list_for_each(p, &pool->workers) {
+      worker* w = container_of(p, worker, node);
+      kthread_set_per_cpu(w->task, -1);
+      do_set_cpus_allowed(w->task, &allowed);
+    }
+    // A busy worker blocking would no longer wake another one: start chain execution of what is
+    // pending now, on the widened CPUs.
+    kick_pool(pool);
+    spin_unlock(&pool->lock);
+  }
+}
+
+// The CPU is back: bind the workers to it again and restore concurrency management.
+void rebind_workers(int cpu) KTL_NO_THREAD_SAFETY_ANALYSIS {
+  for (int hi = 0; hi < 2; ++hi) {
+    worker_pool* pool = g_pools[static_cast<std::size_t>(cpu_pool_id(cpu, hi))];
+    spin_lock(&pool->lock);
+    if (!(pool->flags & POOL_DISASSOCIATED)) {  // never unbound, or rebound already
+      spin_unlock(&pool->lock);
+      continue;
+    }
+    // Affinity first: an idle worker woken from now on is placed on `cpu`; one running an item
+    // on another vCPU moves back at its next scheduling point.
+    list_head* p;
+    list_for_each(p, &pool->workers) {
+      worker* w = container_of(p, worker, node);
+      kthread_set_per_cpu(w->task, pool->cpu);
+      do_set_cpus_allowed(w->task, &pool->cpus);
+    }
+    pool->flags &= ~POOL_DISASSOCIATED;
+    // UNBOUND cannot be cleared with worker_clr_flags(): nr_running was zeroed, not decremented,
+    // for a worker busy since before the unbind. Replace it with REBOUND, another NOT_RUNNING
+    // flag, which the worker clears itself (worker_clr_flags, counting it again) when it starts
+    // its next cycle, back on `cpu`.
+    list_for_each(p, &pool->workers) {
+      worker* w = container_of(p, worker, node);
+      unsigned f = w->flags;
+      WARN_ON_ONCE(!(f & WORKER_UNBOUND));
+      worker_set_flags_once(w, (f | WORKER_REBOUND) & ~WORKER_UNBOUND);
+    }
+    spin_unlock(&pool->lock);
+  }
 }
 
 }  // namespace
@@ -1804,11 +1938,14 @@ void show_all_workqueues() {
 int schedule_on_each_cpu(work_func_t func) {
   std::vector<work_struct> works(static_cast<std::size_t>(g_nr_cpus));
   int cpu;
-  for_each_cpu(cpu, cpu_online_mask()) {
+  cpus_read_lock();  // the same online CPUs for both loops
+  const cpumask online = cpu_online_mask();
+  for_each_cpu(cpu, online) {
     INIT_WORK(&works[static_cast<std::size_t>(cpu)], func);
     schedule_work_on(cpu, &works[static_cast<std::size_t>(cpu)]);
   }
-  for_each_cpu(cpu, cpu_online_mask()) flush_work(&works[static_cast<std::size_t>(cpu)]);
+  for_each_cpu(cpu, online) flush_work(&works[static_cast<std::size_t>(cpu)]);
+  cpus_read_unlock();
   return 0;
 }
 
@@ -1844,8 +1981,11 @@ long work_on_cpu(int cpu, long (*fn)(void* arg), void* arg) {
 }
 
 long work_on_cpu_safe(int cpu, long (*fn)(void* arg), void* arg) {
-  if (cpu < 0 || cpu >= g_nr_cpus || !cpu_online(cpu)) return -ENODEV;
-  return work_on_cpu(cpu, fn, arg);
+  long ret = -ENODEV;
+  cpus_read_lock();  // the CPU stays online until fn returned
+  if (cpu >= 0 && cpu < g_nr_cpus && cpu_online(cpu)) ret = work_on_cpu(cpu, fn, arg);
+  cpus_read_unlock();
+  return ret;
 }
 
 void wq_watchdog_set_thresh(unsigned long seconds) {
@@ -1873,7 +2013,7 @@ namespace internal {
 
 void wq_worker_sleeping(task_struct* task) {
   worker* w = static_cast<worker*>(task->worker_private->data);
-  if (w->flags & WORKER_NOT_RUNNING) return;
+  if (worker_flags_once(w) & WORKER_NOT_RUNNING) return;
   if (WARN_ON_ONCE(w->sleeping)) return;
   w->sleeping = 1;
   worker_pool* pool = w->pool;
@@ -1890,7 +2030,8 @@ void wq_worker_sleeping(task_struct* task) {
 void wq_worker_running(task_struct* task) {
   worker* w = static_cast<worker*>(task->worker_private->data);
   if (!w->sleeping) return;
-  if (!(w->flags & WORKER_NOT_RUNNING)) w->pool->nr_running.fetch_add(1, std::memory_order_relaxed);
+  if (!(worker_flags_once(w) & WORKER_NOT_RUNNING))
+    w->pool->nr_running.fetch_add(1, std::memory_order_relaxed);
   w->current_at = task->se.sum_exec_runtime;
   w->sleeping = 0;
 }
@@ -1901,7 +2042,7 @@ void wq_worker_tick(task_struct* task) {
   unsigned long thresh = g_cpu_intensive_thresh_us.load(std::memory_order_relaxed);
   // A worker already counted out by wq_worker_sleeping (ticks are handled inside schedule(), after
   // that hook ran) must not be decremented a second time.
-  if (!thresh || (w->flags & WORKER_NOT_RUNNING) || w->sleeping) return;
+  if (!thresh || (worker_flags_once(w) & WORKER_NOT_RUNNING) || w->sleeping) return;
   if (task->se.sum_exec_runtime - w->current_at < thresh * 1000) return;
   worker_pool* pool = w->pool;
   spin_lock(&pool->lock);
@@ -1965,6 +2106,20 @@ void workqueue_init(int nr_cpus) {
     for (int hi = 0; hi < 2; ++hi) first_worker(cpu_pool_id(cpu, hi));
   first_worker(unbound_pool_id(false));
   first_worker(unbound_pool_id(true));
+}
+
+int workqueue_offline_cpu(unsigned int cpu) {
+  // Unbinding happens on the CPU itself: no worker counted in its pools runs meanwhile.
+  if (WARN_ON(static_cast<int>(cpu) != smp_processor_id())) return -1;
+  if (g_pools.empty() || WARN_ON(static_cast<int>(cpu) >= g_nr_cpus)) return 0;
+  unbind_workers(static_cast<int>(cpu));
+  return 0;
+}
+
+int workqueue_online_cpu(unsigned int cpu) {
+  if (g_pools.empty() || WARN_ON(static_cast<int>(cpu) >= g_nr_cpus)) return 0;
+  rebind_workers(static_cast<int>(cpu));
+  return 0;
 }
 
 bool workqueue_quiesced() { return g_creating.load(std::memory_order_acquire) == 0; }

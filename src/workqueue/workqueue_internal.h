@@ -16,6 +16,17 @@ void wq_worker_tick(task_struct* task);
 void workqueue_init(int nr_cpus);
 // Boot: every first worker has gone to sleep in its idle loop (ps shows I); polled by start_kernel.
 bool workqueue_settled();
+// CPU hotplug, CPUHP_AP_WORKQUEUE_ONLINE (unbind_workers / rebind_workers in Linux).
+// Teardown: called on the cpuhp thread of `cpu`, on that vCPU (WARN and -1 otherwise), while it is
+// still online. Its per-CPU pools become DISASSOCIATED: every worker (and every worker created
+// later) gets WORKER_UNBOUND, leaves concurrency management (nr_running = 0) and may run on every
+// CPU but `cpu`; pending and new items for `cpu` keep running, elsewhere. Names stay kworker/N:M.
+// Startup: once `cpu` is online again, on its cpuhp thread: workers bound to `cpu` again,
+// UNBOUND replaced by REBOUND (cleared by each worker at its next cycle), DISASSOCIATED cleared.
+// Both may sleep, return 0 and do nothing if the pools already are in that state. Unbound pools
+// and rescuers are not affected (a rescuer attaching to a disassociated pool avoids `cpu`).
+int workqueue_offline_cpu(unsigned int cpu);
+int workqueue_online_cpu(unsigned int cpu);
 // Poweroff, before tasks are stopped: no more worker creation, timers stopped.
 void workqueue_shutdown();
 // Poweroff: no create_worker() is still between kthread_create() and waking the new worker.

@@ -62,8 +62,10 @@ KTL_ALWAYS_INLINE bool irqs_disabled() noexcept { return get_current()->irqs_dis
 #define local_irq_enable() (--::ktl::get_current()->irqs_disabled)
 #define local_irq_save(flags) ((flags) = 0, local_irq_disable())
 #define local_irq_restore(flags) ((void)(flags), local_irq_enable())
+// Re-enabling bottom halves runs the softirqs that became pending meanwhile (kernel/softirq.c).
+void __local_bh_enable_ip(unsigned long ip, unsigned int cnt);
 #define local_bh_disable() ::ktl::preempt_count_add(::ktl::SOFTIRQ_DISABLE_OFFSET)
-#define local_bh_enable() ::ktl::preempt_count_sub(::ktl::SOFTIRQ_DISABLE_OFFSET)
+#define local_bh_enable() ::ktl::__local_bh_enable_ip(0, ::ktl::SOFTIRQ_DISABLE_OFFSET)
 
 // might_sleep(): a blocking function's first line. Prints Linux's
 // "BUG: sleeping function called from invalid context at FILE:LINE" report (at most once a

@@ -75,7 +75,7 @@ int raw_smp_processor_id() noexcept;
 int num_online_cpus() noexcept;
 int num_possible_cpus() noexcept;
 int nr_cpu_ids() noexcept;
-const cpumask& cpu_online_mask() noexcept;
+cpumask cpu_online_mask() noexcept;  // a snapshot: CPU hotplug changes it
 const cpumask& cpu_possible_mask() noexcept;
 bool cpu_online(int cpu) noexcept;
 
