@@ -157,9 +157,9 @@ class KernelTest : public ::testing::TestWithParam<machine_param> {
     if (::ktl::sim::active()) GTEST_SKIP() << "real machine only: " << (why); \
   } while (0)
 
-// The kworkers a fresh kernel has: the first worker of each per-vCPU pool (normal and H) and of
-// the two unbound pools. They take pids 3.. right after kthreadd.
-inline int boot_kworkers(int cpus) { return 2 * cpus + 2; }
+// Kthreads a fresh kernel has: 2 kworkers per vCPU + 2 unbound, then ksoftirqd/N, migration/N
+// and cpuhp/N (the first free pid is 3 + this).
+inline int boot_kthreads(int cpus) { return 5 * cpus + 2; }
 
 // Number of iterations for stress tests: KTL_STRESS_SCALE multiplies the default.
 int stress_iterations(int base);

@@ -249,7 +249,7 @@ class PsGoldenTest : public ::testing::Test {
     old_pid_max_ = pid_max();
     // 5-digit PID columns, as on the reference machine.
     ASSERT_EQ(proc_write("/proc/sys/kernel/pid_max", "32768"), 0);
-    ASSERT_EQ(nr_threads(), 2 + ktl::testing::boot_kworkers(2))
+    ASSERT_EQ(nr_threads(), 2 + ktl::testing::boot_kthreads(2))
         << "a fresh kernel: init, kthreadd and the first kworkers";
 
     add(sleeper, "pool_workqueue_release", 0, 'S', 1);
@@ -276,7 +276,7 @@ class PsGoldenTest : public ::testing::Test {
     ASSERT_EQ(kthread_park(p), 0);
 
     for (std::size_t i = 0; i < made_.size(); ++i) {
-      EXPECT_EQ(made_[i].p->pid, static_cast<pid_t>(3 + ktl::testing::boot_kworkers(2) + i))
+      EXPECT_EQ(made_[i].p->pid, static_cast<pid_t>(3 + ktl::testing::boot_kthreads(2) + i))
           << "pids in creation order, after the boot kworkers";
       if (made_[i].state != 'D' && made_[i].state != 'P') wake_up_process(made_[i].p);
     }

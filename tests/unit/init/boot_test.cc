@@ -61,7 +61,7 @@ TEST_P(BootTest, BootLogTellsTheStoryInOrder) {
       "rest_init: created kthreadd (pid 2)",
       "kthreadd: created kthread kworker/0:0 (pid 3)",
       "kthreadd: created kthread kboot/0 (pid " +
-          std::to_string(3 + ktl::testing::boot_kworkers(GetParam())) + ")",
+          std::to_string(3 + ktl::testing::boot_kthreads(GetParam())) + ")",
       "Run /sbin/init as init process",
   };
   if (GetParam() > 1) {
@@ -83,7 +83,7 @@ TEST_P(BootTest, BootLogTellsTheStoryInOrder) {
   // Poweroff stops both (kthread_stop semantics) and says how many.
   EXPECT_EQ(kernel_poweroff(), 0);
   EXPECT_THAT(dmesg(), HasSubstr("reboot: stopped " +
-                                 std::to_string(2 + ktl::testing::boot_kworkers(GetParam())) +
+                                 std::to_string(2 + ktl::testing::boot_kthreads(GetParam())) +
                                  " kthreads\n"));
   EXPECT_THAT(dmesg(), HasSubstr("reboot: Power down\n"));
   EXPECT_EQ(system_state.load(), SYSTEM_POWER_OFF);
@@ -176,7 +176,7 @@ TEST_P(BootTest, PoweroffStopsKthreadsInEveryState) {
   EXPECT_EQ(seen.stopped.load(), 3);  // the unwoken one exits without running threadfn
   EXPECT_EQ(seen.ran.load(), 3);
   EXPECT_THAT(dmesg(), HasSubstr("reboot: stopped " +
-                                 std::to_string(4 + ktl::testing::boot_kworkers(GetParam())) +
+                                 std::to_string(4 + ktl::testing::boot_kthreads(GetParam())) +
                                  " kthreads\n"));
   EXPECT_THAT(kernel_poweroff_stuck(), ::testing::StrEq(""));
 }
@@ -219,18 +219,18 @@ TEST(BootDeathTest, PoweroffNamesAKthreadThatWillNotStop) {
         int r = kernel_poweroff();
         std::string stuck = kernel_poweroff_stuck();
         std::fprintf(stderr, "poweroff=%d stuck=[%s]\n", r, stuck.c_str());
-        _exit(r == -ETIMEDOUT && stuck.find("kstubborn:9 (state D)") != std::string::npos ? 3
+        _exit(r == -ETIMEDOUT && stuck.find("kstubborn:15 (state D)") != std::string::npos ? 3
                                                                                         : 1);
       },
       ::testing::ExitedWithCode(3),
-      "reboot: kthread kstubborn:9 did not stop within 200 ms \\(state D, wchan msleep\\)"
-      "(.|\n)*stuck=\\[kstubborn:9 \\(state D\\)\\]");
+      "reboot: kthread kstubborn:15 did not stop within 200 ms \\(state D, wchan msleep\\)"
+      "(.|\n)*stuck=\\[kstubborn:15 \\(state D\\)\\]");
 }
 
 TEST(BootCycleTest, RebootCyclesLeaveNothingBehind) {
   for (int i = 0; i < 20; ++i) {
     ASSERT_EQ(start_kernel(quiet_params(2)), 0);
-    EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kworkers(2));  // init, kthreadd, kworkers
+    EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kthreads(2));  // init, kthreadd, kworkers
     EXPECT_EQ(kernel_poweroff(), 0);
     EXPECT_EQ(nr_threads(), 0);
   }

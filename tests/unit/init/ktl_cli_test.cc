@@ -162,7 +162,7 @@ TEST_F(KtlCliTest, DemoShowsTheMainJob) {
 TEST_F(KtlCliTest, StuckKthreadAtPoweroffIsNamedAndExitStatusSaysSo) {
   // Parking it would wait for ever (it never calls kthread_parkme): refused, not a hang.
   auto r = run_ktl("boot --cpus 2 --quiet --poweroff-timeout 200 -c 'kthread stuck kglue; "
-                   "kthread park 9'");  // pid 9: after the 6 boot kworkers of 2 vCPUs
+                   "kthread park 15'");  // pid 15: after the 12 boot kthreads of 2 vCPUs
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("kthread park: [kglue] ignores park requests"));
   EXPECT_THAT(r.out, ContainsRegex("reboot: kthread kglue:[0-9]+ did not stop within 200 ms "

@@ -409,7 +409,7 @@ std::vector<task_struct*> create_until_failure(Child* c, long* err, int limit = 
 TEST(KthreadExhaustionTest, PidMaxExhaustedGivesEagainAndRecovers) {
   scoped_kernel k(2);
   const int base = nr_threads();
-  ASSERT_EQ(base, 2 + ktl::testing::boot_kworkers(2)) << "a fresh kernel: init, kthreadd, kworkers (pids 3..)";
+  ASSERT_EQ(base, 2 + ktl::testing::boot_kthreads(2)) << "a fresh kernel: init, kthreadd, kworkers (pids 3..)";
   constexpr int kMax = 400;
   scoped_sysctl pm("/proc/sys/kernel/pid_max", std::to_string(kMax));
   Child c;

@@ -92,7 +92,7 @@ TEST_P(KthreadTest, BootCreatesInitThenKthreadd) {
   EXPECT_EQ(init->real_parent->pid, 0);
   EXPECT_TRUE(wait_until([init] { return task_state_to_char(init) == 'S'; }));
   put_task_struct(init);
-  EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kworkers(cpus()));  // + the first kworkers
+  EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kthreads(cpus()));  // + the first kworkers
 }
 
 // ---- creation -------------------------------------------------------------------------------
@@ -543,7 +543,8 @@ TEST_P(KthreadTest, ForkFailuresPropagateAndLeakNothing) {
 TEST_P(KthreadTest, ThreadsMaxReachedReturnsEagain) {
   int old = max_threads();
   int base = nr_threads();
-  ASSERT_EQ(set_max_threads(20), 0);
+  const int limit = base + 20;  // threads-max counts the boot kthreads too
+  ASSERT_EQ(set_max_threads(limit), 0);
   std::vector<task_struct*> ts;
   int eagain = 0;
   for (int i = 0; i < 25; ++i) {
@@ -555,8 +556,8 @@ TEST_P(KthreadTest, ThreadsMaxReachedReturnsEagain) {
       ts.push_back(p);
     }
   }
-  EXPECT_EQ(static_cast<int>(ts.size()), 20 - base);
-  EXPECT_EQ(eagain, 25 - (20 - base));
+  EXPECT_EQ(static_cast<int>(ts.size()), limit - base);
+  EXPECT_EQ(eagain, 25 - (limit - base));
   for (task_struct* p : ts) EXPECT_EQ(kthread_stop(p), -EINTR);
   ASSERT_EQ(set_max_threads(old), 0);
   EXPECT_TRUE(wait_until([base] { return nr_threads() == base; }));
@@ -772,7 +773,7 @@ KTL_INSTANTIATE_MACHINES(KthreadTest);
 // off with 0 (covered by every KernelTest teardown).
 TEST(KthreadBootTest, PoweroffStopsInitAndKthreadd) {
   ktl::testing::scoped_kernel k(2);
-  EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kworkers(2));
+  EXPECT_EQ(nr_threads(), 2 + ktl::testing::boot_kthreads(2));
   EXPECT_EQ(k.poweroff(), 0);
   EXPECT_EQ(kthreadd_task, nullptr);
   // Requests with no kernel running fail instead of hanging.
