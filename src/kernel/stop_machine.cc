@@ -38,6 +38,7 @@ struct cpu_stopper {
 DEFINE_PER_CPU(cpu_stopper, cpu_stoppers);
 DEFINE_PER_CPU(task_struct*, cpu_stopper_threads);  // the smpboot store
 bool g_stop_machine_initialized = false;
+bool g_leak_warned = false;
 DEFINE_MUTEX(stop_cpus_mutex);
 
 cpu_stopper* stopper_of(unsigned cpu) { return per_cpu_ptr(&cpu_stoppers, static_cast<int>(cpu)); }
@@ -167,8 +168,15 @@ void cpu_stopper_thread(unsigned int cpu) {
       cpu_stop_signal_done(done);
     }
     preempt_count_sub(1);
-    WARN_ONCE(preempt_count(), "cpu_stop: %ps(%p) leaked preempt count\n",
-              reinterpret_cast<void*>(fn), arg);
+    if (KTL_UNLIKELY(preempt_count())) {
+      if (!g_leak_warned) {  // WARN_ONCE, once per boot
+        g_leak_warned = true;
+        WARN(1, "cpu_stop: %ps(%p) leaked preempt count\n", reinterpret_cast<void*>(fn), arg);
+      }
+      // Linux leaves the count leaked and the CPU limps on; ktl repairs it so the stopper can
+      // still sleep.
+      get_current()->preempt_count = 0;
+    }
   }
 }
 
@@ -356,6 +364,7 @@ int cpu_stop_init() {
     *per_cpu_ptr(&cpu_stopper_threads, cpu) = nullptr;
   }
   g_stop_machine_initialized = false;
+  g_leak_warned = false;
   int ret = smpboot_register_percpu_thread(&cpu_stop_threads);
   if (ret) {
     pr_err("cpu_stop: cannot start the stopper threads: %d\n", ret);

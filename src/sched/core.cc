@@ -17,6 +17,7 @@
 #include "kernel/softirq_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/fork.h"
+#include "ktl/kernel/stop_machine.h"
 #include "ktl/kthread/kthread.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/mm/mm.h"
@@ -1025,11 +1026,46 @@ int do_set_cpus_allowed(task_struct* p, const cpumask* new_mask) {
   return 0;
 }
 
+// The stopper of the vCPU a task sits on after its affinity changed: by now the task either left
+// at its scheduling point (the stopper preempted it: __schedule() saw the forbidden vCPU) or it
+// waits in this runqueue, from which it moves now.
+static int migration_cpu_stop(void* data) {
+  auto* p = static_cast<task_struct*>(data);
+  rq* rq = this_rq();
+  if (p == rq->curr || p->cpu != rq->cpu || cpus_mask_test(p, rq->cpu)) return 0;
+  bool queued = rq->cfs.next == p;
+  if (!queued && p->sched_cls == &fair_sched_class)
+    for (auto& q : rq->cfs.timeline)
+      if (&q == p) {
+        queued = true;
+        break;
+      }
+  if (!queued && p->sched_cls == &rt_sched_class)
+    for (auto& q : rq->rt.queue[p->prio])
+      if (&q == p) {
+        queued = true;
+        break;
+      }
+  if (!queued) return 0;
+  p->sched_cls->dequeue(rq, p);
+  rq->nr_migrations_out++;
+  enqueue_remote(p, select_task_rq(p, -1));
+  return 0;
+}
+
 int set_cpus_allowed_ptr(task_struct* p, const cpumask* new_mask) {
   if (p->flags & PF_NO_SETAFFINITY) return -EINVAL;
   cpumask m = *new_mask & online_snapshot();
   if (m.empty()) return -EINVAL;
-  return do_set_cpus_allowed(p, &m);
+  int ret = do_set_cpus_allowed(p, &m);
+  if (ret || p == get_current()) return ret;
+  // A task running or queued on a vCPU it may no longer use is moved off it by that vCPU's
+  // stopper, as on Linux (affine_move_task); the caller returns once that happened.
+  const int cpu = p->cpu;
+  if (!m.test(cpu) && (p->state_word.load(std::memory_order_acquire) & task_struct::kOnRqBit) &&
+      !in_atomic())
+    stop_one_cpu(static_cast<unsigned>(cpu), migration_cpu_stop, p);
+  return 0;
 }
 
 int smp_processor_id() noexcept {

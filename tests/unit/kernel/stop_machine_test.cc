@@ -238,6 +238,44 @@ TEST_P(StopMachineTest, LeakedPreemptCountIsReportedAndRepaired) {
   EXPECT_EQ(stop_one_cpu(0, probe_fn, &p), 5);
 }
 
+// set_cpus_allowed_ptr() of a task running elsewhere returns once the stopper of its vCPU has
+// moved it off (affine_move_task).
+TEST_P(StopMachineTest, SetCpusAllowedMovesARunningTaskThroughTheStopper) {
+  KTL_NEEDS_CPUS(2);
+  const int from = cpus() - 1;
+  std::atomic<bool> stop{false};
+  std::atomic<unsigned long> spins{0};
+  std::atomic<int> seen_on_from_after{0};
+  std::atomic<bool> moved{false};
+  auto busy = spawn([&] {
+    while (!stop.load()) {
+      if (moved.load() && smp_processor_id() == from) seen_on_from_after++;
+      spins++;
+      cond_resched();
+    }
+    return 0;
+  }, "busy", from);
+  ASSERT_TRUE(wait_until([&] { return spins.load() > 10; }));
+  const int rounds = simulated() ? 3 : 20;
+  for (int i = 0; i < rounds; ++i) {
+    int to = i % (cpus() - 1);
+    cpumask m = cpumask::of(to);
+    EXPECT_EQ(set_cpus_allowed_ptr(busy.task, &m), 0);
+    EXPECT_EQ(task_cpu(busy.task), to) << "moved by the time set_cpus_allowed_ptr returned";
+    moved = true;
+    unsigned long s0 = spins.load();
+    ASSERT_TRUE(wait_until([&] { return spins.load() > s0 + 3; }));
+    EXPECT_EQ(seen_on_from_after.load(), 0);
+    moved = false;
+    cpumask back = cpumask::of(from);
+    EXPECT_EQ(set_cpus_allowed_ptr(busy.task, &back), 0);
+    EXPECT_EQ(task_cpu(busy.task), from);
+  }
+  stop = true;
+  int r = -1;
+  EXPECT_TRUE(join_for(busy, kJoinMs, &r));
+}
+
 KTL_INSTANTIATE_MACHINES(StopMachineTest);
 
 }  // namespace
