@@ -16,12 +16,16 @@
 #include "ktl/fs/proc.h"
 #include "ktl/fs/ps.h"
 #include "ktl/kernel/boot.h"
+#include "ktl/kernel/cpu.h"
 #include "ktl/kernel/fork.h"
+#include "ktl/kernel/interrupt.h"
+#include "ktl/kernel/stop_machine.h"
 #include "ktl/kernel/printk.h"
 #include "ktl/kthread/kthread.h"
 #include "ktl/locking/spinlock.h"
 #include "ktl/mm/mm.h"
 #include "ktl/sched/completion.h"
+#include "ktl/sched/percpu.h"
 #include "ktl/sched/sched.h"
 #include "ktl/sched/signal.h"
 #include "ktl/sched/wait.h"
@@ -298,6 +302,7 @@ struct shell::state {
   int cmd_work(std::vector<std::string>& argv);
   int cmd_demo();
   int demo_workqueues();
+  int demo_percpu();
   int sysrq(char key);
 };
 
@@ -730,6 +735,114 @@ int shell::state::demo_workqueues() {
   return 0;
 }
 
+namespace {
+
+// What the demo's softirq handler saw.
+std::atomic<task_struct*> g_demo_softirq_ran_in{nullptr};
+std::atomic<bool> g_demo_softirq_serving{false};
+void demo_softirq_action() {
+  g_demo_softirq_ran_in = get_current();
+  g_demo_softirq_serving = in_serving_softirq();
+}
+
+struct demo_stop {
+  std::atomic<int> ran_on{-1};
+  std::atomic<int> held{0};
+  std::atomic<bool> irqs_off{false};
+};
+int demo_stop_fn(void* arg) {
+  auto* d = static_cast<demo_stop*>(arg);
+  d->ran_on = smp_processor_id();
+  d->irqs_off = irqs_disabled();
+  int cpu;
+  for_each_online_cpu(cpu) {
+    task_struct* s = cpu_stopper_task(static_cast<unsigned>(cpu));
+    if (cpu != smp_processor_id() && s && s->on_cpu.load(std::memory_order_acquire)) d->held++;
+  }
+  return 0;
+}
+
+std::vector<pid_t> percpu_pids(int only_cpu = -1) {
+  std::vector<pid_t> pids;
+  for (int cpu = 0; cpu < nr_cpu_ids(); ++cpu) {
+    if (only_cpu >= 0 && cpu != only_cpu) continue;
+    for (task_struct* t : {ksoftirqd_task(cpu), cpu_stopper_task(static_cast<unsigned>(cpu)),
+                           cpuhp_task(static_cast<unsigned>(cpu))})
+      if (t) pids.push_back(t->pid);
+  }
+  return pids;
+}
+
+}  // namespace
+
+// Per-CPU threads in the tour: ksoftirqd/N running a softirq raised from task context,
+// migration/N holding the machine for stop_machine, cpuhp/N taking a vCPU down and up.
+int shell::state::demo_percpu() {
+  print("\n== per-CPU threads: ksoftirqd/N (softirqs), migration/N (stopper: FF 99 in ps, above "
+        "every class), cpuhp/N (hotplug) ==\n");
+  print(ps_lines(percpu_pids()));
+  open_softirq(NET_RX_SOFTIRQ, demo_softirq_action);
+  g_demo_softirq_ran_in = nullptr;
+  raise_softirq(NET_RX_SOFTIRQ);
+  for (int i = 0; i < 200 && !g_demo_softirq_ran_in.load(); ++i) msleep(1);
+  task_struct* in = g_demo_softirq_ran_in.load();
+  print(fmt("raise_softirq(NET_RX_SOFTIRQ) from task context: the handler ran in [%s] "
+            "(in_serving_softirq() = %d)\n", in ? in->comm : "?",
+            g_demo_softirq_serving.load() ? 1 : 0));
+  g_demo_softirq_ran_in = nullptr;
+  local_bh_disable();
+  raise_softirq(NET_RX_SOFTIRQ);
+  bool before = g_demo_softirq_ran_in.load() != nullptr;
+  local_bh_enable();
+  in = g_demo_softirq_ran_in.load();
+  print(fmt("with bottom halves disabled it waits (ran before local_bh_enable: %s), then "
+            "local_bh_enable() runs it inline in [%s]\n", before ? "yes" : "no",
+            in ? in->comm : "?"));
+  open_softirq(NET_RX_SOFTIRQ, nullptr);
+  std::string softirqs;
+  proc_read("/proc/softirqs", &softirqs);
+  print("cat /proc/softirqs\n" + softirqs);
+
+  demo_stop d;
+  int r = stop_machine(demo_stop_fn, &d, nullptr);
+  print(fmt("\nstop_machine(fn) = %d: fn ran on vCPU %d with interrupts off (%s) while %d other "
+            "vCPU(s) spun in their migration/N stoppers\n", r, d.ran_on.load(),
+            d.irqs_off.load() ? "yes" : "no", d.held.load()));
+
+  if (num_online_cpus() < 2) {
+    print("(one vCPU: no CPU hotplug to show; vCPU 0 cannot go offline)\n");
+    return 0;
+  }
+  const unsigned last = static_cast<unsigned>(num_online_cpus() - 1);
+  char path[64];
+  std::snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%u/online", last);
+  print(fmt("\n== CPU hotplug: echo 0 > %s ==\n", path));
+  r = proc_write(path, "0");
+  std::string online, offline;
+  proc_read("/sys/devices/system/cpu/online", &online);
+  proc_read("/sys/devices/system/cpu/offline", &offline);
+  print(fmt("write = %d; online: %s", r, online.c_str()));
+  print(fmt("offline: %s", offline.c_str()));
+  print(fmt("its per-CPU threads are parked (STAT P) while vCPU %u is offline:\n", last));
+  print(ps_lines(percpu_pids(static_cast<int>(last))));
+  r = proc_write(path, "1");
+  proc_read("/sys/devices/system/cpu/online", &online);
+  print(fmt("echo 1 > %s = %d; online: %s", path, r, online.c_str()));
+  for (int i = 0; i < 100; ++i) {
+    bool all = true;
+    for (pid_t p : percpu_pids(static_cast<int>(last))) {
+      task_struct* t = find_get_task_by_vpid(p);
+      if (!t) continue;
+      if (task_state_to_char(t) != 'S') all = false;
+      put_task_struct(t);
+    }
+    if (all) break;
+    msleep(1);
+  }
+  print(ps_lines(percpu_pids(static_cast<int>(last))));
+  return 0;
+}
+
 // The guided tour: the main job of `ktl boot --demo`.
 int shell::state::cmd_demo() {
   std::string err;
@@ -779,6 +892,7 @@ int shell::state::cmd_demo() {
   print(fmt("kthread_stop([kevent])    = %d (events consumed)\n", r));
 
   if (int r2 = demo_workqueues(); r2) return r2;
+  if (int r2 = demo_percpu(); r2) return r2;
 
   print("\n== lazy TLB: a user task and a kthread take turns on vCPU 0 ==\n");
   struct pingpong {

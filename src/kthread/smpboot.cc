@@ -68,6 +68,7 @@ int smpboot_thread_fn(void* data) {
     }
     if (!ht->thread_should_run(td->cpu)) {
       preempt_enable_no_resched();
+      get_current()->blocked_at.func = "smpboot_thread_fn";
       schedule();
     } else {
       __set_current_state(TASK_RUNNING);
