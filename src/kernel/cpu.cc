@@ -163,13 +163,13 @@ int cpuhp_invoke_ap(unsigned int cpu, int (*fn)(unsigned int)) {
 
 // The per-CPU steps of going down and coming up (CPUHP_AP_* states), on the vCPU itself.
 int ap_teardown(unsigned int cpu) {
-  //WQHP internal::workqueue_offline_cpu(cpu);
+  internal::workqueue_offline_cpu(cpu);
   internal::smpboot_park_threads(cpu);
   return 0;
 }
 int ap_bringup(unsigned int cpu) {
   internal::smpboot_unpark_threads(cpu);
-  //WQHP internal::workqueue_online_cpu(cpu);
+  internal::workqueue_online_cpu(cpu);
   return 0;
 }
 

@@ -282,6 +282,23 @@ TEST_P(HotplugTest, ManyCyclesUnderLoadLoseNothing) {
       }
       return 0;
     }, "napper"));
+  // Work items queued on every vCPU in turn, the dying one included, each flushed.
+  struct counted_work {
+    work_struct work;
+    std::atomic<unsigned long> runs{0};
+  };
+  static counted_work cw;
+  cw.runs = 0;
+  INIT_WORK(&cw.work, [](work_struct* w) { container_of(w, counted_work, work)->runs++; });
+  std::atomic<unsigned long> queued{0};
+  const int ncpu = cpus();
+  tasks.push_back(spawn([&, ncpu] {
+    for (int k = 0; !stop.load(); ++k) {
+      if (queue_work_on(k % ncpu, system_wq, &cw.work)) queued++;
+      flush_work(&cw.work);
+    }
+    return 0;
+  }, "queuer"));
   for (int i = 0; i < cycles; ++i) {
     const unsigned c = 1 + static_cast<unsigned>(i % (cpus() - 1));
     ASSERT_EQ(cpu_down(c), 0) << "cycle " << i;
@@ -298,6 +315,9 @@ TEST_P(HotplugTest, ManyCyclesUnderLoadLoseNothing) {
     int r = -1;
     EXPECT_TRUE(join_for(t, kJoinMs, &r)) << "a task was lost";
   }
+  flush_work(&cw.work);
+  EXPECT_EQ(cw.runs.load(), queued.load()) << "a work item was lost";
+  EXPECT_GT(queued.load(), 0ul);
   EXPECT_EQ(num_online_cpus(), cpus());
 }
 
