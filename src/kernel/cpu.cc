@@ -175,12 +175,8 @@ int ap_bringup(unsigned int cpu) {
 
 // Waits until a thread that was asked to park sits parked, off its vCPU.
 void wait_parked(task_struct* t) {
-  for (unsigned long i = 0; !internal::kthread_wait_task_inactive(t, TASK_PARKED); ++i) {
-    if (i < 64)
-      yield();
-    else
-      schedule_timeout_uninterruptible(1);
-  }
+  for (unsigned long i = 0; !internal::kthread_wait_task_inactive(t, TASK_PARKED); ++i)
+    internal::kthread_poll_backoff(i);
 }
 
 // CPUHP_TEARDOWN_CPU: on the dying vCPU, inside stop_machine with every other vCPU held.

@@ -72,6 +72,9 @@ void handle_softirqs(rq* r, bool ksirqd) {
   curr->flags &= ~PF_MEMALLOC;
   r->irq_depth++;
   curr->preempt_count += SOFTIRQ_OFFSET;
+  // Handlers run with interrupts enabled (ksoftirqd calls in with them off).
+  const auto irqs_saved = curr->irqs_disabled;
+  curr->irqs_disabled = 0;
   for (;;) {
     unsigned pending = r->softirq_pending.exchange(0, std::memory_order_acquire);
     while (pending) {
@@ -97,6 +100,7 @@ void handle_softirqs(rq* r, bool ksirqd) {
     break;
   }
   (void)ksirqd;
+  curr->irqs_disabled = irqs_saved;
   curr->preempt_count -= SOFTIRQ_OFFSET;
   r->irq_depth--;
   curr->flags |= memalloc;

@@ -548,6 +548,8 @@ int kthread_stop_put(task_struct* k) {
 
 namespace internal {
 
+void kthread_poll_backoff(unsigned long iter) { poll_backoff(iter); }
+
 bool kthread_wait_task_inactive(task_struct* p, unsigned state) {
   return wait_task_inactive(p, state);
 }

@@ -37,6 +37,8 @@ namespace internal {
 
 // Wait until p sits off its vCPU, not runnable, in `state`; false if it is seen in another state.
 bool kthread_wait_task_inactive(task_struct* p, unsigned state);
+// One step of a polling wait from a task or a host thread: yield first, then back off to sleeps.
+void kthread_poll_backoff(unsigned long iter);
 
 // Called by put_task_struct() when the last reference goes (free_kthread_struct in Linux).
 void free_kthread_struct(task_struct* p) noexcept;
