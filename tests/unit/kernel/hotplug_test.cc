@@ -321,6 +321,68 @@ TEST_P(HotplugTest, ManyCyclesUnderLoadLoseNothing) {
   EXPECT_EQ(num_online_cpus(), cpus());
 }
 
+// Two smpboot users registered A then B: going down parks B then A (reverse registration
+// order), coming up unparks A then B; park/unpark run in the threads, on their CPU.
+struct order_log {
+  spinlock_t lock;
+  std::string s;
+  std::atomic<int> wrong_cpu{0};
+  void add(const char* what, unsigned cpu) {
+    if (static_cast<unsigned>(smp_processor_id()) != cpu) wrong_cpu++;
+    spin_lock(&lock);
+    s += what;
+    s += std::to_string(cpu);
+    s += ' ';
+    spin_unlock(&lock);
+  }
+};
+order_log g_order;
+DEFINE_PER_CPU(task_struct*, g_thr_a);
+DEFINE_PER_CPU(task_struct*, g_thr_b);
+
+TEST_P(HotplugTest, ParkInReverseRegistrationOrderUnparkInOrder) {
+  KTL_NEEDS_CPUS(2);
+  g_order.s.clear();
+  g_order.wrong_cpu = 0;
+  for (int c = 0; c < NR_CPUS; ++c) {
+    per_cpu(g_thr_a, c) = nullptr;
+    per_cpu(g_thr_b, c) = nullptr;
+  }
+  smp_hotplug_thread a, b;
+  a.store = &g_thr_a;
+  a.thread_should_run = [](unsigned) { return 0; };
+  a.thread_fn = [](unsigned) {};
+  a.park = [](unsigned cpu) { g_order.add("parkA", cpu); };
+  a.unpark = [](unsigned cpu) { g_order.add("unparkA", cpu); };
+  a.thread_comm = "ktest_a/%u";
+  b = a;
+  b.store = &g_thr_b;
+  b.park = [](unsigned cpu) { g_order.add("parkB", cpu); };
+  b.unpark = [](unsigned cpu) { g_order.add("unparkB", cpu); };
+  b.thread_comm = "ktest_b/%u";
+  ASSERT_EQ(smpboot_register_percpu_thread(&a), 0);
+  ASSERT_EQ(smpboot_register_percpu_thread(&b), 0);
+  const unsigned c = static_cast<unsigned>(cpus() - 1);
+  ASSERT_EQ(cpu_down(c), 0);
+  const std::string n = std::to_string(c);
+  EXPECT_EQ(g_order.s, "parkB" + n + " parkA" + n + " ");
+  EXPECT_EQ(task_state_to_char(per_cpu(g_thr_a, static_cast<int>(c))), 'P');
+  EXPECT_EQ(task_state_to_char(per_cpu(g_thr_b, static_cast<int>(c))), 'P');
+  g_order.s.clear();
+  ASSERT_EQ(cpu_up(c), 0);
+  // Unpark wakes A then B; the callbacks run when each thread next gets the vCPU.
+  auto has = [&](const std::string& what) {
+    spin_lock(&g_order.lock);
+    bool found = g_order.s.find(what) != std::string::npos;
+    spin_unlock(&g_order.lock);
+    return found;
+  };
+  EXPECT_TRUE(wait_until([&] { return has("unparkA" + n + " ") && has("unparkB" + n + " "); }));
+  EXPECT_EQ(g_order.wrong_cpu.load(), 0);
+  smpboot_unregister_percpu_thread(&b);
+  smpboot_unregister_percpu_thread(&a);
+}
+
 KTL_INSTANTIATE_MACHINES(HotplugTest);
 
 }  // namespace
