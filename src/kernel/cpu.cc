@@ -302,12 +302,12 @@ void cpu_hotplug_init() {
   g_hp.readers = 0;
   g_hp.writers_waiting = 0;
   g_hp.writer = nullptr;
-  for (int cpu = 0; cpu < nr_cpu_ids(); ++cpu) {
+  for (int cpu = 0; cpu < NR_CPUS; ++cpu) {
     char path[64];
     std::snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/online", cpu);
+    proc_unregister_sysctl(path);  // a previous boot may have had more vCPUs
     // As on x86, the boot CPU has no online file: it cannot be taken down.
-    if (cpu == 0) continue;
-    proc_unregister_sysctl(path);
+    if (cpu == 0 || cpu >= nr_cpu_ids()) continue;
     const unsigned u = static_cast<unsigned>(cpu);
     proc_register_sysctl(
         path, [cpu] { return std::string(cpu_online(cpu) ? "1\n" : "0\n"); },

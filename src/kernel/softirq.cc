@@ -81,7 +81,7 @@ void handle_softirqs(rq* r, bool ksirqd) {
       const unsigned nr = static_cast<unsigned>(std::countr_zero(pending));
       pending &= pending - 1;
       count_softirq(r, nr);
-      void (*action)() = softirq_vec[nr].action;
+      void (*action)() = __atomic_load_n(&softirq_vec[nr].action, __ATOMIC_ACQUIRE);
       if (!action) continue;
       const int prev = curr->preempt_count;
       if (KTL_UNLIKELY(internal::tracing()))
@@ -221,7 +221,7 @@ void tasklet_wait_backoff(unsigned long iter) {
 
 void open_softirq(int nr, void (*action)()) {
   if (WARN_ON(nr < 0 || nr >= NR_SOFTIRQS)) return;
-  softirq_vec[nr].action = action;
+  __atomic_store_n(&softirq_vec[nr].action, action, __ATOMIC_RELEASE);
 }
 
 void __raise_softirq_irqoff(unsigned int nr) {
@@ -421,7 +421,7 @@ bool softirq_settled() {
 
 void softirq_fini() {
   for (int cpu = 0; cpu < NR_CPUS; ++cpu) *per_cpu_ptr(&ksoftirqd, cpu) = nullptr;
-  for (auto& v : softirq_vec) v.action = nullptr;
+  for (auto& v : softirq_vec) __atomic_store_n(&v.action, nullptr, __ATOMIC_RELEASE);
 }
 
 void irq_exit_softirqs(rq* r) {
