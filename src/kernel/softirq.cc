@@ -356,7 +356,7 @@ std::string proc_softirqs() {
 
 std::string proc_interrupts() {
   const int n = internal::g_kernel.nr_cpus;
-  std::string out = "     ";
+  std::string out(11, ' ');  // prec (3) + 8, as show_interrupts() pads it
   char buf[64];
   for (int cpu = 0; cpu < n; ++cpu) {
     if (!cpu_online(cpu)) continue;

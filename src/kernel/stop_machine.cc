@@ -1,6 +1,8 @@
 // cpu_stop: per-vCPU stopper threads (migration/N) and stop_machine.
 #include "ktl/kernel/stop_machine.h"
 
+#include <sched.h>
+
 #include <atomic>
 
 #include "ktl/base/bug.h"
@@ -113,10 +115,16 @@ int multi_cpu_stop(void* data) {
   int err = 0;
   int curstate = MULTI_STOP_NONE;
   int irqs_off = 0;
+  const bool real = !internal::g_kernel.mach->simulated();
+  unsigned spins = 0;
   do {
     cpu_relax();
+    // Every vCPU spins here until all of them acknowledged; with more vCPUs than host CPUs the
+    // host must run the others meanwhile: give the host CPU away after a short spin.
+    if (real && ++spins % 256 == 0) ::sched_yield();
     int newstate = msdata->state.load(std::memory_order_acquire);
     if (newstate != curstate) {
+      spins = 0;
       curstate = newstate;
       switch (curstate) {
         case MULTI_STOP_DISABLE_IRQ:
