@@ -68,8 +68,9 @@ void handle_softirqs(rq* r, bool ksirqd) {
   const unsigned long end = get_jiffies() + msecs_to_jiffies(MAX_SOFTIRQ_TIME_MS);
   int budget = MAX_SOFTIRQ_RESTART;
   task_struct* curr = r->curr;
+  // Only touch the flags word when there is something to clear: others read it racily.
   const unsigned memalloc = curr->flags & PF_MEMALLOC;
-  curr->flags &= ~PF_MEMALLOC;
+  if (KTL_UNLIKELY(memalloc)) curr->flags &= ~PF_MEMALLOC;
   r->irq_depth++;
   curr->preempt_count += SOFTIRQ_OFFSET;
   // Handlers run with interrupts enabled (ksoftirqd calls in with them off).
@@ -103,7 +104,7 @@ void handle_softirqs(rq* r, bool ksirqd) {
   curr->irqs_disabled = irqs_saved;
   curr->preempt_count -= SOFTIRQ_OFFSET;
   r->irq_depth--;
-  curr->flags |= memalloc;
+  if (KTL_UNLIKELY(memalloc)) curr->flags |= memalloc;
 }
 
 // ---- ksoftirqd ------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ long do_wait_for_common(completion* x, long timeout, unsigned state) KTL_REQUIRE
     __set_current_state(TASK_RUNNING);
     if (!x->done) return timeout;
   }
-  if (x->done != UINT_MAX) x->done--;
+  if (x->done != UINT_MAX) __atomic_store_n(&x->done, x->done - 1, __ATOMIC_RELAXED);
   return timeout ? timeout : 1;
 }
 
@@ -73,20 +73,20 @@ void reinit_completion(completion* x) noexcept { __atomic_store_n(&x->done, 0, _
 
 void complete(completion* x) {
   spin_lock_irq(&x->lock);
-  if (x->done != UINT_MAX) x->done++;
+  if (x->done != UINT_MAX) __atomic_store_n(&x->done, x->done + 1, __ATOMIC_RELEASE);
   wake_first_locked(x);
   spin_unlock_irq(&x->lock);
 }
 void complete_on_current_cpu(completion* x) {
   spin_lock_irq(&x->lock);
-  if (x->done != UINT_MAX) x->done++;
+  if (x->done != UINT_MAX) __atomic_store_n(&x->done, x->done + 1, __ATOMIC_RELEASE);
   wake_first_locked(x, WF_CURRENT_CPU);
   spin_unlock_irq(&x->lock);
 }
 
 void internal::complete_all_wf(completion* x, int wake_flags) {
   spin_lock_irq(&x->lock);
-  x->done = UINT_MAX;
+  __atomic_store_n(&x->done, UINT_MAX, __ATOMIC_RELEASE);
   while (!list_empty(&x->waiters)) wake_first_locked(x, wake_flags);
   spin_unlock_irq(&x->lock);
 }
@@ -134,7 +134,7 @@ bool try_wait_for_completion(completion* x) {
   if (!x->done)
     ret = false;
   else if (x->done != UINT_MAX)
-    x->done--;
+    __atomic_store_n(&x->done, x->done - 1, __ATOMIC_RELAXED);
   spin_unlock_irq(&x->lock);
   return ret;
 }

@@ -1029,23 +1029,26 @@ int do_set_cpus_allowed(task_struct* p, const cpumask* new_mask) {
 // The stopper of the vCPU a task sits on after its affinity changed: by now the task either left
 // at its scheduling point (the stopper preempted it: __schedule() saw the forbidden vCPU) or it
 // waits in this runqueue, from which it moves now.
+// Where a task last ran, read without owning it: a stale answer only sends the stopper to a vCPU
+// the task already left (it then does nothing).
+KTL_DATA_RACY static int racy_cpu_of(const task_struct* p) { return p->cpu; }
+
 static int migration_cpu_stop(void* data) {
   auto* p = static_cast<task_struct*>(data);
   rq* rq = this_rq();
-  if (p == rq->curr || p->cpu != rq->cpu || cpus_mask_test(p, rq->cpu)) return 0;
+  if (p == rq->curr || cpus_mask_test(p, rq->cpu)) return 0;
+  // Only this vCPU touches its queues: look for p there (its other fields may be changing under
+  // a wake-up elsewhere if it is not here).
   bool queued = rq->cfs.next == p;
-  if (!queued && p->sched_cls == &fair_sched_class)
-    for (auto& q : rq->cfs.timeline)
-      if (&q == p) {
-        queued = true;
-        break;
-      }
-  if (!queued && p->sched_cls == &rt_sched_class)
-    for (auto& q : rq->rt.queue[p->prio])
-      if (&q == p) {
-        queued = true;
-        break;
-      }
+  for (auto it = rq->cfs.timeline.begin(); !queued && it != rq->cfs.timeline.end(); ++it)
+    queued = &*it == p;
+  for (int prio = 0; !queued && prio < MAX_RT_PRIO; ++prio)
+    if ((rq->rt.bitmap[prio >> 6] >> (prio & 63)) & 1)
+      for (auto& q : rq->rt.queue[prio])
+        if (&q == p) {
+          queued = true;
+          break;
+        }
   if (!queued) return 0;
   p->sched_cls->dequeue(rq, p);
   rq->nr_migrations_out++;
@@ -1061,7 +1064,7 @@ int set_cpus_allowed_ptr(task_struct* p, const cpumask* new_mask) {
   if (ret || p == get_current()) return ret;
   // A task running or queued on a vCPU it may no longer use is moved off it by that vCPU's
   // stopper, as on Linux (affine_move_task); the caller returns once that happened.
-  const int cpu = p->cpu;
+  const int cpu = racy_cpu_of(p);
   if (!m.test(cpu) && (p->state_word.load(std::memory_order_acquire) & task_struct::kOnRqBit) &&
       !in_atomic())
     stop_one_cpu(static_cast<unsigned>(cpu), migration_cpu_stop, p);

@@ -891,11 +891,12 @@ struct TL {
 };
 
 void tl_body(TL* x) {
-  if (x->running.exchange(true)) x->overlap = true;
+  const bool overlapped = x->running.exchange(true);
+  if (overlapped) x->overlap = true;
   x->ctx = snap();
   x->cpu = smp_processor_id();
   if (x->order) x->seq = x->order->fetch_add(1);
-  if (x->hold.load()) {
+  if (x->hold.load() && !overlapped) {  // a concurrent second run must not hang the test
     x->holding = true;
     while (x->hold.load()) cpu_relax();
     x->holding = false;
