@@ -74,11 +74,13 @@
 #include <thread>
 #include <vector>
 
+#include "bench_kernel.h"
 #include "ktl/ktl.h"
 
 namespace {
 
 using namespace ktl;
+using namespace ktl_bench;
 using clk = std::chrono::steady_clock;
 
 constexpr int kBatch = 1024;   // work_structs per producer (queue_work is false while pending)
@@ -88,52 +90,8 @@ constexpr std::int64_t kItemsPerIter = std::int64_t{kProducers} * kRounds * kBat
 
 // ---------------------------------------------------------------- helpers
 
-struct bench_kernel {
-  explicit bench_kernel(int cpus, long idle_poll_ns = -1) {
-    boot_params bp;
-    bp.cpus = cpus;
-    bp.console_fd = -1;
-    bp.idle_poll_ns = idle_poll_ns;
-    ok = start_kernel(bp) == 0;
-  }
-  ~bench_kernel() {
-    if (ok) kernel_poweroff();
-  }
-  bool ok;
-};
 
-struct task_fn {
-  std::function<void()> fn;
-  completion done;
-};
-int run_fn(void* arg) {
-  auto* t = static_cast<task_fn*>(arg);
-  t->fn();
-  complete(&t->done);
-  return 0;
-}
-// A kernel task running t->fn, pinned to `cpu` (-1: anywhere).
-bool start_task(task_fn* t, const char* name, int cpu) {
-  kernel_clone_args a;
-  a.name = name;
-  a.kthread = true;
-  a.fn = run_fn;
-  a.fn_arg = t;
-  task_struct* p = copy_process(a);
-  if (IS_ERR(p)) return false;
-  if (cpu >= 0) {
-    cpumask m = cpumask::of(cpu);
-    do_set_cpus_allowed(p, &m);
-  }
-  wake_up_new_task(p);
-  return true;
-}
 
-void set_ns_per_op(benchmark::State& state, double ops) {
-  state.counters["ns_per_op"] =
-      benchmark::Counter(ops, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  state.SetItemsProcessed(static_cast<std::int64_t>(ops));
-}
 
 void set_percentiles(benchmark::State& state, std::vector<std::int64_t>& lat) {
   std::sort(lat.begin(), lat.end());
