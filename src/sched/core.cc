@@ -1037,6 +1037,13 @@ static int migration_cpu_stop(void* data) {
   auto* p = static_cast<task_struct*>(data);
   rq* rq = this_rq();
   if (p == rq->curr || cpus_mask_test(p, rq->cpu)) return 0;
+  // The stopper may have taken this work without passing an interrupt (it was still running
+  // from its previous work): the task may sit in the wake list, handed over by the vCPU it left.
+  if (rq->wake_list.load(std::memory_order_acquire)) {
+    rq->irq_depth++;
+    drain_wake_list(rq);
+    rq->irq_depth--;
+  }
   // Only this vCPU touches its queues: look for p there (its other fields may be changing under
   // a wake-up elsewhere if it is not here).
   bool queued = rq->cfs.next == p;
