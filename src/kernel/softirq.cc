@@ -5,6 +5,7 @@
 
 #include "kernel/softirq_internal.h"
 #include "kernel/trace_internal.h"
+#include "kthread/kthread_internal.h"
 #include "ktl/base/bug.h"
 #include "ktl/kernel/interrupt.h"
 #include "ktl/kernel/printk.h"
@@ -206,14 +207,8 @@ void tasklet_hi_action() { tasklet_action_common(&tasklet_hi_vec, HI_SOFTIRQ); }
 
 // Sleep-polls for a tasklet running on another vCPU (wait_var_event in Linux).
 void tasklet_wait_backoff(unsigned long iter) {
-  if (!internal::this_rq()) {
-    sched_yield();
-    return;
-  }
-  if (iter < 64)
-    yield();
-  else
-    schedule_timeout_uninterruptible(1);
+  // Tasks yield then sleep; host threads let the simulation machine run meanwhile.
+  internal::kthread_poll_backoff(iter);
 }
 
 }  // namespace
