@@ -19,6 +19,7 @@
 #include <string>
 
 #include "ktl/init/shell.h"
+#include "ktl/kernel/module.h"
 #include "ktl/ktl.h"
 
 namespace {
@@ -100,6 +101,10 @@ void feed_stdin_sim(ktl::console_tty& tty, bool interactive) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef KTL_MODULE_DIR
+  // `insmod hello` finds the example modules this build made.
+  ktl::module_search_path_add(KTL_MODULE_DIR);
+#endif
   CLI::App app{
       "ktl: the Linux kernel-thread subsystem, booted inside this process.\n"
       "`ktl boot` boots a kernel (swapper/N, init, kthreadd) whose init runs a small console:\n"

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,25 @@
 namespace ktl {
 
 namespace {
+
+// ---- commands registered by other subsystems (shell_register_command) ------------------------
+
+struct registered_cmd {
+  std::string name;
+  std::string help;
+  shell_command_fn fn;
+};
+std::mutex g_cmds_mu;
+std::vector<registered_cmd>& registered_cmds() {
+  static std::vector<registered_cmd> cmds;
+  return cmds;
+}
+shell_command_fn registered_command(const std::string& name) {
+  std::lock_guard<std::mutex> g(g_cmds_mu);
+  for (const registered_cmd& c : registered_cmds())
+    if (c.name == name) return c.fn;
+  return nullptr;
+}
 
 constexpr const char* kPsDefault = "-eo pid,ppid,stat,psr,ni,cls,rtprio,command";
 // An unquoted '>' becomes this word, so a quoted '>' stays an ordinary argument.
@@ -311,7 +331,25 @@ shell::~shell() { s_->stop_all(); }
 bool shell::poweroff_requested() const noexcept { return s_->poweroff; }
 int shell::last_status() const noexcept { return s_->status; }
 
+void shell_register_command(const std::string& name, const std::string& help_line,
+                            shell_command_fn fn) {
+  std::lock_guard<std::mutex> g(g_cmds_mu);
+  for (registered_cmd& c : registered_cmds()) {
+    if (c.name == name) {
+      c.help = help_line;
+      c.fn = fn;
+      return;
+    }
+  }
+  registered_cmds().push_back({name, help_line, fn});
+}
+
 std::string shell::help_text() {
+  std::string extra;
+  {
+    std::lock_guard<std::mutex> g(g_cmds_mu);
+    for (const registered_cmd& c : registered_cmds()) extra += "  " + c.help + "\n";
+  }
   return "ktlsh: commands (separate them with ';'; CMD > FILE writes CMD's output to a /proc file)\n"
          "  help                        this text\n"
          "  ps [OPTIONS]                processes (default: ps -eo pid,ppid,stat,psr,ni,cls,rtprio,command);\n"
@@ -342,7 +380,8 @@ std::string shell::help_text() {
          "  demo                        the guided tour: kthreads, their STAT letters, kthread_stop,\n"
          "                              workqueues and kworkers, lazy TLB\n"
          "  uname [-a]                  the kernel version\n"
-         "  poweroff                    stop everything and power off (also: exit, halt, end of input)\n";
+         "  poweroff                    stop everything and power off (also: exit, halt, end of input)\n" +
+         extra;
 }
 
 int shell::run(std::string_view line) {
@@ -389,6 +428,12 @@ int shell::state::run_one(std::vector<std::string>& argv) {
     return 0;
   }
   if (cmd == "ps") return cmd_ps(argv);
+  if (shell_command_fn fn = registered_command(cmd)) {
+    std::string text;
+    int r = fn(argv, &text);
+    print(text);
+    return r;
+  }
   if (cmd == "dmesg") return cmd_dmesg(argv);
   if (cmd == "cat") return cmd_cat(argv);
   if (cmd == "echo") return cmd_echo(argv, nullptr);

@@ -20,6 +20,7 @@
 namespace ktl {
 
 unsigned boot_generation = 1;
+std::atomic<modules_linked_in_fn> modules_linked_in_hook{nullptr};
 
 namespace {
 std::atomic<unsigned long> g_taint{0};
@@ -36,6 +37,15 @@ const char* short_file(const char* file) {
   p = std::strstr(file, "/examples/");
   if (p) return p + 1;
   return file;
+}
+
+// "Modules linked in: a(O) b(PO)" when the module loader is part of the program.
+void print_modules() {
+  modules_linked_in_fn fn = modules_linked_in_hook.load(std::memory_order_acquire);
+  if (!fn) return;
+  char buf[256];
+  fn(buf, sizeof(buf));
+  printk(KERN_WARNING "Modules linked in:%s\n", buf);
 }
 
 void print_task_line(task_struct* p) {
@@ -75,6 +85,7 @@ void warn_slowpath(const char* file, int line, const char* func, const char* fmt
   }
   printk(KERN_WARNING "WARNING: CPU: %d PID: %d at %s:%d %s\n", smp_processor_id(), p->pid,
          short_file(file), line, func);
+  print_modules();
   add_taint(TAINT_WARN);
   print_task_line(p);
   printk(KERN_WARNING "---[ end trace 0000000000000000 ]---\n");

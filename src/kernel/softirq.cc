@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "kernel/callbacks_internal.h"
 #include "kernel/softirq_internal.h"
 #include "kernel/trace_internal.h"
 #include "kthread/kthread_internal.h"
@@ -42,6 +43,7 @@ struct tasklet_head {
   spinlock_t lock;
   tasklet_struct* head = nullptr;
   tasklet_struct** tail = &head;
+  std::atomic<tasklet_struct*> running{nullptr};  // the callback executing now (unload checks)
 };
 DEFINE_PER_CPU(tasklet_head, tasklet_vec);
 DEFINE_PER_CPU(tasklet_head, tasklet_hi_vec);
@@ -184,10 +186,12 @@ void tasklet_action_common(percpu_var<tasklet_head>* vec, unsigned softirq_nr) {
     if (tasklet_trylock(t)) {
       if (!__atomic_load_n(&t->count, __ATOMIC_ACQUIRE)) {
         if (tasklet_clear_sched(t)) {
+          h->running.store(t, std::memory_order_relaxed);
           if (t->use_callback)
             t->callback(t);
           else
             t->func(t->data);
+          h->running.store(nullptr, std::memory_order_relaxed);
         }
         tasklet_unlock(t);
         continue;
@@ -384,6 +388,19 @@ std::string proc_interrupts() {
 // ---- kernel side ----------------------------------------------------------------------------
 
 namespace internal {
+
+void visit_tasklets(const std::function<void(tasklet_struct* t, bool running)>& fn) {
+  for (int cpu = 0; cpu < g_kernel.nr_cpus; ++cpu) {
+    for (auto* vec : {&tasklet_vec, &tasklet_hi_vec}) {
+      tasklet_head* h = per_cpu_ptr(vec, cpu);
+      unsigned long flags;
+      spin_lock_irqsave(&h->lock, flags);
+      for (tasklet_struct* t = h->head; t != nullptr; t = t->next) fn(t, false);
+      if (tasklet_struct* t = h->running.load(std::memory_order_relaxed)) fn(t, true);
+      spin_unlock_irqrestore(&h->lock, flags);
+    }
+  }
+}
 
 void softirq_init(int nr_cpus) {
   for (int cpu = 0; cpu < nr_cpus; ++cpu) {

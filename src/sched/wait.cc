@@ -52,11 +52,13 @@ void __remove_wait_queue(wait_queue_head*, wait_queue_entry* e) noexcept {
 
 void add_wait_queue(wait_queue_head* wq_head, wait_queue_entry* e) {
   e->flags &= ~WQ_FLAG_EXCLUSIVE;
+  get_current()->wait_head.store(wq_head, std::memory_order_relaxed);
   spin_guard g(wq_head->lock);
   __add_wait_queue(wq_head, e);
 }
 void add_wait_queue_exclusive(wait_queue_head* wq_head, wait_queue_entry* e) {
   e->flags |= WQ_FLAG_EXCLUSIVE;
+  get_current()->wait_head.store(wq_head, std::memory_order_relaxed);
   spin_guard g(wq_head->lock);
   __add_wait_queue_entry_tail(wq_head, e);
 }
@@ -150,11 +152,13 @@ bool prepare_to_wait_exclusive(wait_queue_head* wq_head, wait_queue_entry* e, un
 
 long prepare_to_wait_event(wait_queue_head* wq_head, wait_queue_entry* e, unsigned state) {
   long ret = 0;
+  get_current()->wait_head.store(wq_head, std::memory_order_relaxed);
   spin_guard g(wq_head->lock);
   if (signal_pending_state(state, get_current())) {
     // An exclusive waiter that was already chosen by a wake-up must not swallow it: taking the
     // entry off the queue here means the next wake-up picks somebody else.
     list_del_init(&e->entry);
+    get_current()->wait_head.store(nullptr, std::memory_order_relaxed);
     ret = -ERESTARTSYS;
   } else {
     if (list_empty(&e->entry)) {
@@ -170,6 +174,7 @@ long prepare_to_wait_event(wait_queue_head* wq_head, wait_queue_entry* e, unsign
 
 void finish_wait(wait_queue_head* wq_head, wait_queue_entry* e) {
   __set_current_state(TASK_RUNNING);
+  get_current()->wait_head.store(nullptr, std::memory_order_relaxed);
   // Unlocked check first: an autoremoved entry needs no lock (list_empty_careful in Linux).
   if (!list_empty_careful(&e->entry)) {
     spin_guard g(wq_head->lock);

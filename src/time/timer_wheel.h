@@ -239,6 +239,19 @@ class timer_wheel {
   // timers of a vCPU that went offline are filed again on another one.
   void take_all(wheel_list& out) noexcept;
 
+  // Calls fn(node) for every pending node, in no particular order (the module loader's unload
+  // check looks for timers whose callback lies in the module). fn must not change the wheel.
+  template <typename Fn>
+  void for_each(Fn&& fn) const {
+    auto walk = [&fn](const wheel_list& l) {
+      for (wheel_node* n = l.front(); n != nullptr; n = l.next_of(n)) fn(n);
+    };
+    walk(overdue_);
+    for (const auto& l : level0_) walk(l);
+    for (const auto& level : upper_)
+      for (const auto& l : level) walk(l);
+  }
+
   // True if no node is pending. Logically const; it clears the stale occupancy bits it finds.
   bool empty() const noexcept;
 

@@ -40,6 +40,7 @@
 #include "ktl/time/delay.h"
 #include "ktl/time/jiffies.h"
 #include "kthread/kthread_internal.h"
+#include "kernel/callbacks_internal.h"
 #include "workqueue/workqueue_internal.h"
 
 namespace ktl {
@@ -2010,6 +2011,44 @@ void wq_inject_create_worker_failures(int count) { g_inject_create_failures.stor
 
 // ==== scheduler and boot hooks ======================================================================
 namespace internal {
+
+bool is_delayed_work_timer(const timer_list* t) noexcept { return t->function == delayed_work_timer_fn; }
+
+void visit_work(const std::function<void(work_struct* w, work_func_t func, bool running)>& fn) {
+  for (worker_pool* pool : g_pools) {
+    if (!pool) continue;
+    spin_lock_irq(&pool->lock);
+    list_head* pos;
+    for (pos = pool->worklist.next; pos != &pool->worklist; pos = pos->next) {
+      work_struct* w = container_of(pos, work_struct, entry);
+      fn(w, w->func, false);
+    }
+    for (pos = pool->workers.next; pos != &pool->workers; pos = pos->next) {
+      worker* wk = container_of(pos, worker, node);
+      for (list_head* q = wk->scheduled.next; q != &wk->scheduled; q = q->next) {
+        work_struct* w = container_of(q, work_struct, entry);
+        fn(w, w->func, false);
+      }
+      if (wk->current_work) fn(wk->current_work, wk->current_func, true);
+    }
+    spin_unlock_irq(&pool->lock);
+  }
+  spin_lock(&g_wq_list_lock);
+  for (list_head* wp = g_workqueues.next; wp != &g_workqueues; wp = wp->next) {
+    workqueue_struct* wq = container_of(wp, workqueue_struct, list);
+    for (list_head* pp = wq->pwqs.next; pp != &wq->pwqs; pp = pp->next) {
+      pool_workqueue* pwq = container_of(pp, pool_workqueue, pwqs_node);
+      spin_lock_irq(&pwq->pool->lock);
+      for (list_head* q = pwq->inactive_works.next; q != &pwq->inactive_works; q = q->next) {
+        work_struct* w = container_of(q, work_struct, entry);
+        fn(w, w->func, false);
+      }
+      spin_unlock_irq(&pwq->pool->lock);
+    }
+  }
+  spin_unlock(&g_wq_list_lock);
+}
+
 
 void wq_worker_sleeping(task_struct* task) {
   worker* w = static_cast<worker*>(task->worker_private->data);

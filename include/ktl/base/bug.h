@@ -6,6 +6,8 @@
 // BUG()/BUG_ON() print "kernel BUG at file:line!" and an Oops, then panic: the run is over.
 #pragma once
 
+#include <atomic>
+
 #include "ktl/base/compiler.h"
 
 namespace ktl {
@@ -28,6 +30,10 @@ void add_taint(taint_flag flag) noexcept;
 // boot several kernels one after another).
 extern unsigned boot_generation;
 unsigned long get_taint() noexcept;
+// The module loader (ktl::compat) installs this: it writes " name(O) name2(O)" (each loaded module,
+// newest first, with its taint letters) for the "Modules linked in:" line of WARN and Oops reports.
+using modules_linked_in_fn = void (*)(char* buf, unsigned long size);
+extern std::atomic<modules_linked_in_fn> modules_linked_in_hook;
 // "Not tainted" or "Tainted: G        W" as the Oops header prints it.
 const char* print_tainted() noexcept;
 

@@ -19,8 +19,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ktl {
+
+// Commands added to every shell by other parts of the program (the module loader's insmod,
+// rmmod, lsmod and modinfo). fn runs in the shell's task; it writes its output, error lines
+// included, to *out and returns the exit status. Registering a name twice replaces the first.
+using shell_command_fn = int (*)(const std::vector<std::string>& argv, std::string* out);
+void shell_register_command(const std::string& name, const std::string& help_line,
+                            shell_command_fn fn);
 
 class shell {
  public:

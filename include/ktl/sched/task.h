@@ -195,6 +195,9 @@ struct task_struct {
   boost::intrusive::list_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>>
       rt_node;
   cpumask cpus_mask;                    // V (writes go through set_cpus_allowed_ptr)
+  // I: Linux's `const cpumask_t *cpus_ptr`, read by C code (compat <linux/sched.h>); ktl never
+  // borrows another mask (no migrate_disable), so it always points at cpus_mask.
+  const cpumask* const cpus_ptr = &cpus_mask;
   int nr_cpus_allowed = 1;
 
   thread_struct thread;
@@ -235,6 +238,9 @@ struct task_struct {
   completion* vfork_done = nullptr;     // completed when the task's memory is released (exit)
   unsigned ktl_flags = 0;               // I: internal, see kTaskHost etc.
   static constexpr unsigned kTaskHost = 1;   // a host thread's stand-in: never on a runqueue
+  // A: the wait queue head of the task's current prepare_to_wait*() .. finish_wait() (nullptr
+  // outside one); the module loader's unload check looks for sleepers on a module's queues.
+  std::atomic<const void*> wait_head{nullptr};
 
   task_struct();
   task_struct(const task_struct&) = delete;

@@ -25,7 +25,10 @@ inline constexpr s64 MSEC_PER_SEC = 1000;
 inline constexpr s64 KTIME_MAX = LLONG_MAX;
 
 namespace internal {
-extern std::atomic<u64> jiffies_counter;
+// Exported to C under the symbol "ktl_jiffies": the compat <linux/jiffies.h> reads it with a relaxed
+// atomic load (std::atomic<u64> is a plain, lock-free 8-byte word).
+extern std::atomic<u64> jiffies_counter __asm__("ktl_jiffies");
+static_assert(std::atomic<u64>::is_always_lock_free && sizeof(std::atomic<u64>) == sizeof(u64));
 extern unsigned hz_value;
 }  // namespace internal
 

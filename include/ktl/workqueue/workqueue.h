@@ -117,7 +117,9 @@ inline constexpr int WORKER_DESC_LEN = 32;
 // ---- initialisers -------------------------------------------------------------------------------
 void __init_work(work_struct* work, work_func_t func) noexcept;
 void __init_delayed_work(delayed_work* dwork, work_func_t func, u32 timer_flags) noexcept;
-void delayed_work_timer_fn(timer_list* t);
+// The timer function of every delayed_work; exported to C as "ktl_delayed_work_timer_fn", which
+// the compat DECLARE_DELAYED_WORK names in its static initialiser (the same address C++ uses).
+void delayed_work_timer_fn(timer_list* t) __asm__("ktl_delayed_work_timer_fn");
 
 #define __WORK_INITIALIZER(n, f) {{::ktl::WORK_DATA_INIT}, {&(n).entry, &(n).entry}, (f)}
 #define __DELAYED_WORK_INITIALIZER(n, f, tflags)                                      \
@@ -174,16 +176,18 @@ const char* workqueue_name(const workqueue_struct* wq) noexcept;
 unsigned workqueue_flags(const workqueue_struct* wq) noexcept;
 int workqueue_max_active(const workqueue_struct* wq) noexcept;
 
-// System workqueues (valid while a kernel runs).
-extern workqueue_struct* system_wq;
-extern workqueue_struct* system_percpu_wq;
-extern workqueue_struct* system_highpri_wq;
-extern workqueue_struct* system_long_wq;
-extern workqueue_struct* system_unbound_wq;
-extern workqueue_struct* system_dfl_wq;
-extern workqueue_struct* system_freezable_wq;
-extern workqueue_struct* system_power_efficient_wq;
-extern workqueue_struct* system_freezable_power_efficient_wq;
+// System workqueues (valid while a kernel runs). Exported to C as ktl_<name>, which the compat
+// <linux/workqueue.h> declares under the kernel's names.
+extern workqueue_struct* system_wq __asm__("ktl_system_wq");
+extern workqueue_struct* system_percpu_wq __asm__("ktl_system_percpu_wq");
+extern workqueue_struct* system_highpri_wq __asm__("ktl_system_highpri_wq");
+extern workqueue_struct* system_long_wq __asm__("ktl_system_long_wq");
+extern workqueue_struct* system_unbound_wq __asm__("ktl_system_unbound_wq");
+extern workqueue_struct* system_dfl_wq __asm__("ktl_system_dfl_wq");
+extern workqueue_struct* system_freezable_wq __asm__("ktl_system_freezable_wq");
+extern workqueue_struct* system_power_efficient_wq __asm__("ktl_system_power_efficient_wq");
+extern workqueue_struct* system_freezable_power_efficient_wq
+    __asm__("ktl_system_freezable_power_efficient_wq");
 
 // ---- queueing -----------------------------------------------------------------------------------
 bool queue_work_on(int cpu, workqueue_struct* wq, work_struct* work);

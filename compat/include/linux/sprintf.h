@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * linux/sprintf.h - the kernel's printf family into buffers.
+ *
+ * Formats are C's plus the kernel's pointer extensions: %pe (an error pointer as
+ * "-EINVAL"), %ps/%pS (a symbol).
+ * snprintf()/vsnprintf() return the length the whole output would have had (so a return
+ * >= size means it was truncated); scnprintf()/vscnprintf() return what was actually
+ * written, without the NUL (0 for size 0). The output is always NUL-terminated when
+ * size > 0.
+ */
+#ifndef _LINUX_SPRINTF_H
+#define _LINUX_SPRINTF_H
+
+#include <linux/compiler.h>
+#include <linux/stdarg.h>
+#include <linux/types.h>
+
+__KTL_BEGIN_DECLS
+int sprintf(char *buf, const char *fmt, ...) __ktl_abi(sprintf) __printf(2, 3);
+int vsprintf(char *buf, const char *fmt, va_list args) __ktl_abi(vsprintf) __printf(2, 0);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __ktl_abi(snprintf) __printf(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list args) __ktl_abi(vsnprintf)
+	__printf(3, 0);
+int scnprintf(char *buf, size_t size, const char *fmt, ...) __ktl_abi(scnprintf)
+	__printf(3, 4);
+int vscnprintf(char *buf, size_t size, const char *fmt, va_list args) __ktl_abi(vscnprintf)
+	__printf(3, 0);
+/* A kmalloc'ed formatted string (free with kfree), or NULL if out of memory. */
+char *kasprintf(gfp_t gfp, const char *fmt, ...) __ktl_abi(kasprintf) __printf(2, 3)
+	__attribute__((__malloc__));
+char *kvasprintf(gfp_t gfp, const char *fmt, va_list args) __ktl_abi(kvasprintf)
+	__printf(2, 0) __attribute__((__malloc__));
+const char *kvasprintf_const(gfp_t gfp, const char *fmt, va_list args)
+	__ktl_abi(kvasprintf_const) __printf(2, 0);
+/* C's sscanf (the kernel's supports the same conversions code uses). */
+int sscanf(const char *buf, const char *fmt, ...) __ktl_abi(sscanf) __attribute__((__format__(__scanf__, 2, 3)));
+int vsscanf(const char *buf, const char *fmt, va_list args) __ktl_abi(vsscanf)
+	__attribute__((__format__(__scanf__, 2, 0)));
+int num_to_str(char *buf, int size, unsigned long long num, unsigned int width)
+	__ktl_abi(num_to_str);
+__KTL_END_DECLS
+
+#endif /* _LINUX_SPRINTF_H */
