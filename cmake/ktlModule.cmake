@@ -9,9 +9,11 @@
 # compat/ktl-modbuild.
 set(KTL_COMPAT_DIR "${CMAKE_CURRENT_LIST_DIR}/../compat")
 get_filename_component(KTL_COMPAT_DIR "${KTL_COMPAT_DIR}" ABSOLUTE)
+set(KTL_COMPAT_DIR "${KTL_COMPAT_DIR}" CACHE INTERNAL "compat/ of the ktl source tree")
 
 execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
-  OUTPUT_VARIABLE KTL_CC_BUILTIN_INCLUDE OUTPUT_STRIP_TRAILING_WHITESPACE)
+  OUTPUT_VARIABLE _ktl_builtin OUTPUT_STRIP_TRAILING_WHITESPACE)
+set(KTL_CC_BUILTIN_INCLUDE "${_ktl_builtin}" CACHE INTERNAL "the C compiler's own headers")
 
 function(ktl_add_module target)
   cmake_parse_arguments(M "" "MODNAME;OUTPUT_DIRECTORY" "SOURCES" ${ARGN})

@@ -45,6 +45,7 @@
 #include "ktl/locking/spinlock.h"
 #include "ktl/sched/sched.h"
 #include "ktl/sched/task.h"
+#include "ktl/time/jiffies.h"
 #include "fs_internal.h"
 #include "module_internal.h"
 
@@ -69,6 +70,14 @@ struct loaded_module {
   std::vector<std::string> sysfs_paths;
   std::vector<std::unique_ptr<char[]>> charp_values;  // strings charp parameters point at
   bool tainted_proprietary = false;
+  unsigned boot = 0;  // boot_generation at load: a module does not survive its kernel
+  struct symbol {
+    std::uintptr_t value;  // relative to the load base
+    std::uintptr_t size;
+    std::string name;
+  };
+  std::vector<symbol> symbols;  // .symtab functions and objects, by value
+  std::uintptr_t load_base = 0;
 };
 
 // Load and unload are serialised by a sleeping lock (module_init may sleep); the tables below are
@@ -77,6 +86,10 @@ struct loaded_module {
 mutex g_module_mutex;
 spinlock_t g_modules_lock;
 std::vector<loaded_module*>& live_modules() {  // g_modules_lock; newest last
+  static std::vector<loaded_module*> v;
+  return v;
+}
+std::vector<loaded_module*>& mapped_modules() {  // g_modules_lock: images still mapped
   static std::vector<loaded_module*> v;
   return v;
 }
@@ -115,7 +128,29 @@ void add_owner(loaded_module* m) {
   g_nr_owners.store(i + 1, std::memory_order_release);
 }
 
+void remove_sysfs(loaded_module* m);
+
+// Modules do not outlive the kernel they were loaded into: the first look after a new boot drops
+// the previous kernel's (their images stay mapped; nothing of that kernel runs any more).
+void purge_stale() {
+  std::vector<loaded_module*> stale;
+  {
+    spin_guard g(g_modules_lock);
+    auto& v = live_modules();
+    for (loaded_module* m : v)
+      if (m->boot != boot_generation) stale.push_back(m);
+    v.erase(std::remove_if(v.begin(), v.end(),
+                           [](loaded_module* m) { return m->boot != boot_generation; }),
+            v.end());
+  }
+  for (loaded_module* m : stale) {
+    remove_sysfs(m);
+    m->state.store(mod_state::gone);
+  }
+}
+
 loaded_module* find_live(const std::string& name) {
+  purge_stale();
   spin_guard g(g_modules_lock);
   for (loaded_module* m : live_modules())
     if (m->name == name) return m;
@@ -191,6 +226,33 @@ int parse_modinfo(const std::string& img, std::vector<std::pair<std::string, std
     }
   }
   return 0;
+}
+
+// Functions and objects of .symtab (static ones included), for %ps/%pS on module addresses.
+void parse_symbols(const std::string& img, std::vector<loaded_module::symbol>* out) {
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, img.data(), sizeof(eh));
+  auto shdr = [&](unsigned i) {
+    Elf64_Shdr sh;
+    std::memcpy(&sh, img.data() + eh.e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh));
+    return sh;
+  };
+  for (unsigned i = 0; i < eh.e_shnum; ++i) {
+    Elf64_Shdr sh = shdr(i);
+    if (sh.sh_type != SHT_SYMTAB || sh.sh_link >= eh.e_shnum) continue;
+    Elf64_Shdr str = shdr(sh.sh_link);
+    if (sh.sh_offset + sh.sh_size > img.size() || str.sh_offset + str.sh_size > img.size()) return;
+    for (std::size_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
+      Elf64_Sym sym;
+      std::memcpy(&sym, img.data() + sh.sh_offset + off, sizeof(sym));
+      unsigned type = ELF64_ST_TYPE(sym.st_info);
+      if ((type != STT_FUNC && type != STT_OBJECT) || sym.st_value == 0 || sym.st_name >= str.sh_size)
+        continue;
+      const char* nm = img.data() + str.sh_offset + sym.st_name;
+      out->push_back({sym.st_value, sym.st_size, std::string(nm, strnlen(nm, str.sh_size - sym.st_name))});
+    }
+  }
+  std::sort(out->begin(), out->end(), [](const auto& a, const auto& b) { return a.value < b.value; });
 }
 
 std::string modinfo_get(const loaded_module* m, const std::string& tag) {
@@ -431,6 +493,11 @@ void report_leaks(loaded_module* m) {
 }
 
 void unmap(loaded_module* m) {
+  {
+    spin_guard g(g_modules_lock);
+    auto& v = mapped_modules();
+    v.erase(std::remove(v.begin(), v.end(), m), v.end());
+  }
   if (m->handle) dlclose(m->handle);
   m->handle = nullptr;
   if (m->memfd >= 0) close(m->memfd);
@@ -485,6 +552,33 @@ std::string unknown_symbol(const char* err) {
   return sym;
 }
 
+bool symbolize(const void* addr, bool offset, std::string* out) {
+  auto a = reinterpret_cast<std::uintptr_t>(addr);
+  spin_guard g(g_modules_lock);
+  for (loaded_module* m : mapped_modules()) {
+    if (a < m->lo || a >= m->hi) continue;
+    std::uintptr_t rel = a - m->load_base;
+    auto it = std::upper_bound(m->symbols.begin(), m->symbols.end(), rel,
+                               [](std::uintptr_t v, const loaded_module::symbol& s) { return v < s.value; });
+    char buf[64];
+    if (it == m->symbols.begin()) {
+      std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(a));
+      *out += buf;
+    } else {
+      --it;
+      *out += it->name;
+      if (offset) {
+        std::snprintf(buf, sizeof buf, "+0x%lx/0x%lx", static_cast<unsigned long>(rel - it->value),
+                      static_cast<unsigned long>(it->size));
+        *out += buf;
+      }
+    }
+    *out += " [" + m->name + "]";
+    return true;
+  }
+  return false;
+}
+
 void modules_linked_in(char* buf, unsigned long size) {
   std::string s;
   {
@@ -529,6 +623,8 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
     return -err;
   };
   modules_linked_in_hook.store(modules_linked_in, std::memory_order_release);
+  internal::module_symbolize_hook.store(symbolize, std::memory_order_release);
+  purge_stale();
   mutex_lock(&g_module_mutex);
   struct unlock_on_exit {
     ~unlock_on_exit() { mutex_unlock(&g_module_mutex); }
@@ -576,6 +672,9 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
   dl_iterate_phdr(image_range_cb, &q);
   m->lo = q.lo;
   m->hi = q.hi;
+  m->load_base = q.base;
+  m->boot = boot_generation;
+  parse_symbols(img, &m->symbols);
   if (!mod || !in_image(m.get(), mod)) {
     dlclose(m->handle);
     close(m->memfd);
@@ -591,6 +690,15 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
     dlclose(m->handle);
     close(m->memfd);
     return fail(EEXIST, "insmod: ERROR: could not insert module " + path_arg + ": File exists");
+  }
+  // Modules are compiled for CONFIG_HZ=250 (linux/jiffies.h): HZ is a constant in their code.
+  if (hz() != 250) {
+    dlclose(m->handle);
+    close(m->memfd);
+    printk(KERN_ERR "%s: built for HZ=250, this kernel runs at HZ=%u (boot with --hz 250)\n",
+           m->name.c_str(), hz());
+    return fail(ENOEXEC, "insmod: ERROR: could not insert module " + path_arg + ": " +
+                             errno_text(ENOEXEC));
   }
   mod->ktl_private = m.get();
 
@@ -622,6 +730,7 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
   {
     spin_guard g(g_modules_lock);
     live_modules().push_back(rec);
+    mapped_modules().push_back(rec);
   }
   int r = apply_args(rec, args);
   if (r < 0) {
@@ -677,6 +786,7 @@ int unload_module(const std::string& name_arg, std::string* msg) {
 
 std::string lsmod_text() {
   using namespace compat;
+  purge_stale();
   std::string out = "Module                  Size  Used by\n";
   spin_guard g(g_modules_lock);
   auto& v = live_modules();
@@ -691,6 +801,7 @@ std::string lsmod_text() {
 
 std::string proc_modules_text() {
   using namespace compat;
+  purge_stale();
   std::string out;
   spin_guard g(g_modules_lock);
   auto& v = live_modules();
@@ -746,6 +857,7 @@ int modinfo_text(const std::string& arg, std::string* out) {
 
 std::vector<std::string> loaded_modules() {
   using namespace compat;
+  purge_stale();
   std::vector<std::string> out;
   spin_guard g(g_modules_lock);
   for (loaded_module* m : live_modules()) out.push_back(m->name);

@@ -118,7 +118,7 @@ std::vector<std::string> split_path(const std::string& path) {
 
 // --- sysctl table -------------------------------------------------------------------------------
 struct sysctl_entry {
-  std::function<std::string()> read;
+  std::function<int(std::string*)> read;
   std::function<int(const std::string&)> write;
 };
 
@@ -126,6 +126,28 @@ std::mutex g_sysctl_mu;
 std::map<std::string, sysctl_entry>& extra_sysctls() {
   static std::map<std::string, sysctl_entry> m;
   return m;
+}
+
+// The registered entry's handlers for `key`, copied out so they run without the lock.
+bool find_entry(const std::string& key, sysctl_entry* e) {
+  std::lock_guard<std::mutex> g(g_sysctl_mu);
+  auto it = extra_sysctls().find(key);
+  if (it == extra_sysctls().end()) return false;
+  *e = it->second;
+  return true;
+}
+
+int read_entry(const std::string& key, std::string* out) {
+  sysctl_entry e;
+  if (!find_entry(key, &e) || !e.read) return -ENOENT;
+  return e.read(out);
+}
+
+int write_entry(const std::string& key, const std::string& value) {
+  sysctl_entry e;
+  if (!find_entry(key, &e)) return -ENOENT;
+  if (!e.write) return -EACCES;
+  return e.write(value);
 }
 
 int write_pid_max(const std::string& v) {
@@ -504,9 +526,24 @@ int proc_dointvec_minmax(const std::string& in, int min, int max, int* out) {
 
 int proc_register_sysctl(const std::string& path, std::function<std::string()> read,
                          std::function<int(const std::string&)> write) {
+  std::function<int(std::string*)> r;
+  if (read) r = [fn = std::move(read)](std::string* out) {
+    *out = fn();
+    return 0;
+  };
   std::lock_guard<std::mutex> g(g_sysctl_mu);
   if (path == "kernel/pid_max" || path == "kernel/threads-max") return -EEXIST;
-  auto [it, inserted] = extra_sysctls().emplace(path, sysctl_entry{std::move(read), std::move(write)});
+  auto [it, inserted] = extra_sysctls().emplace(path, sysctl_entry{std::move(r), std::move(write)});
+  (void)it;
+  return inserted ? 0 : -EEXIST;
+}
+
+int proc_register_file(const std::string& path, std::function<int(std::string*)> read,
+                       std::function<int(const std::string&)> write) {
+  if (path.rfind("/proc/", 0) != 0 && path.rfind("/sys/", 0) != 0) return -EINVAL;
+  std::lock_guard<std::mutex> g(g_sysctl_mu);
+  auto [it, inserted] =
+      extra_sysctls().emplace(path, sysctl_entry{std::move(read), std::move(write)});
   (void)it;
   return inserted ? 0 : -EEXIST;
 }
@@ -519,26 +556,25 @@ void proc_unregister_sysctl(const std::string& path) {
 // ----------------------------------------------------------------------------------------------
 // Path dispatch
 // ----------------------------------------------------------------------------------------------
-// Module parameters (/sys/module/MOD/parameters/NAME) are registered like sysctls, under their
-// absolute path (sysctl keys are relative, so the two never clash).
-static bool is_module_param(const std::string& path) { return path.rfind("/sys/", 0) == 0; }
+// Module parameters (/sys/module/MOD/parameters/NAME), sysfs attributes and debugfs files are
+// registered like sysctls, under their absolute path (sysctl keys are relative, so the two never
+// clash); so are the /proc entries of modules ("/proc/NAME"), looked up after the built-in files.
+static bool is_sys_path(const std::string& path) { return path.rfind("/sys/", 0) == 0; }
+
+static int proc_read_builtin(const std::string& path, std::string* out);
 
 int proc_read(const std::string& path, std::string* out) {
   if (path == "/sys/kernel/tracing/trace") {
     *out = trace_text();
     return 0;
   }
-  if (is_module_param(path)) {
-    std::function<std::string()> fn;
-    {
-      std::lock_guard<std::mutex> g(g_sysctl_mu);
-      auto it = extra_sysctls().find(path);
-      if (it == extra_sysctls().end() || !it->second.read) return -ENOENT;
-      fn = it->second.read;
-    }
-    *out = fn();
-    return 0;
-  }
+  if (is_sys_path(path)) return read_entry(path, out);
+  int r = proc_read_builtin(path, out);
+  if (r == -ENOENT && path.rfind("/proc/", 0) == 0) r = read_entry(path, out);
+  return r;
+}
+
+static int proc_read_builtin(const std::string& path, std::string* out) {
   std::vector<std::string> parts = split_path(path);
   if (parts.size() < 2 || parts[0] != "proc") return -ENOENT;
   std::string r;
@@ -566,14 +602,8 @@ int proc_read(const std::string& path, std::string* out) {
     } else if (rel == "kernel/threads-max") {
       r = std::to_string(max_threads()) + "\n";
     } else {
-      std::function<std::string()> fn;
-      {
-        std::lock_guard<std::mutex> g(g_sysctl_mu);
-        auto it = extra_sysctls().find(rel);
-        if (it == extra_sysctls().end() || !it->second.read) return -ENOENT;
-        fn = it->second.read;
-      }
-      r = fn();
+      int e = read_entry(rel, &r);
+      if (e) return e;
     }
     *out = std::move(r);
     return 0;
@@ -598,31 +628,17 @@ int proc_read(const std::string& path, std::string* out) {
 
 int proc_write(const std::string& path, const std::string& value) {
   std::vector<std::string> parts = split_path(path);
-  if (is_module_param(path)) {
-    std::function<int(const std::string&)> fn;
-    {
-      std::lock_guard<std::mutex> g(g_sysctl_mu);
-      auto it = extra_sysctls().find(path);
-      if (it == extra_sysctls().end()) return -ENOENT;
-      if (!it->second.write) return -EACCES;
-      fn = it->second.write;
-    }
-    return fn(value);
+  if (is_sys_path(path)) return write_entry(path, value);
+  if (parts.size() >= 3 && parts[0] == "proc" && parts[1] == "sys") {
+    std::string rel;
+    for (std::size_t i = 2; i < parts.size(); ++i) rel += (i > 2 ? "/" : "") + parts[i];
+    if (rel == "kernel/pid_max") return write_pid_max(value);
+    if (rel == "kernel/threads-max") return write_threads_max(value);
+    int r = write_entry(rel, value);
+    if (r != -ENOENT) return r;
   }
-  if (parts.size() < 3 || parts[0] != "proc" || parts[1] != "sys") return -ENOENT;
-  std::string rel;
-  for (std::size_t i = 2; i < parts.size(); ++i) rel += (i > 2 ? "/" : "") + parts[i];
-  if (rel == "kernel/pid_max") return write_pid_max(value);
-  if (rel == "kernel/threads-max") return write_threads_max(value);
-  std::function<int(const std::string&)> fn;
-  {
-    std::lock_guard<std::mutex> g(g_sysctl_mu);
-    auto it = extra_sysctls().find(rel);
-    if (it == extra_sysctls().end()) return -ENOENT;
-    if (!it->second.write) return -EACCES;
-    fn = it->second.write;
-  }
-  return fn(value);
+  if (path.rfind("/proc/", 0) == 0) return write_entry(path, value);
+  return -ENOENT;
 }
 
 }  // namespace ktl

@@ -18,7 +18,8 @@ namespace ktl::internal {
 void visit_timers(const std::function<void(timer_list* t, bool running)>& fn);
 // Queued hrtimers, and each vCPU's running one.
 void visit_hrtimers(const std::function<void(hrtimer* t, bool running)>& fn);
-// Tasklets scheduled on a vCPU's lists (running == false) or executing (running == true).
+// Tasklets scheduled on a vCPU's lists (after waiting for a batch in flight to finish; running
+// is always false).
 void visit_tasklets(const std::function<void(tasklet_struct* t, bool running)>& fn);
 // Work items queued on a pool or held back by max_active (running == false), and the items
 // workers are executing (running == true, func = the function being run). Delayed work whose

@@ -43,7 +43,10 @@ struct tasklet_head {
   spinlock_t lock;
   tasklet_struct* head = nullptr;
   tasklet_struct** tail = &head;
-  std::atomic<tasklet_struct*> running{nullptr};  // the callback executing now (unload checks)
+  // lock: tasklet_action holds tasklets taken off `head` that it has not run or put back yet.
+  bool busy = false;
+  // lock: visit_tasklets wants a quiet list: tasklet_action leaves `head` alone until cleared.
+  bool hold = false;
 };
 DEFINE_PER_CPU(tasklet_head, tasklet_vec);
 DEFINE_PER_CPU(tasklet_head, tasklet_hi_vec);
@@ -176,22 +179,27 @@ void tasklet_action_common(percpu_var<tasklet_head>* vec, unsigned softirq_nr) {
   rq* r = internal::this_rq();
   tasklet_head* h = per_cpu_ptr(vec, r->cpu);
   spin_lock(&h->lock);
+  if (KTL_UNLIKELY(h->hold)) {
+    r->softirq_pending.fetch_or(1u << softirq_nr, std::memory_order_relaxed);
+    spin_unlock(&h->lock);
+    return;
+  }
   tasklet_struct* list = h->head;
   h->head = nullptr;
   h->tail = &h->head;
+  h->busy = list != nullptr;
   spin_unlock(&h->lock);
+  if (!list) return;
   while (list) {
     tasklet_struct* t = list;
     list = list->next;
     if (tasklet_trylock(t)) {
       if (!__atomic_load_n(&t->count, __ATOMIC_ACQUIRE)) {
         if (tasklet_clear_sched(t)) {
-          h->running.store(t, std::memory_order_relaxed);
           if (t->use_callback)
             t->callback(t);
           else
             t->func(t->data);
-          h->running.store(nullptr, std::memory_order_relaxed);
         }
         tasklet_unlock(t);
         continue;
@@ -204,6 +212,9 @@ void tasklet_action_common(percpu_var<tasklet_head>* vec, unsigned softirq_nr) {
     r->softirq_pending.fetch_or(1u << softirq_nr, std::memory_order_relaxed);
     spin_unlock(&h->lock);
   }
+  spin_lock(&h->lock);
+  h->busy = false;
+  spin_unlock(&h->lock);
 }
 
 void tasklet_action() { tasklet_action_common(&tasklet_vec, TASKLET_SOFTIRQ); }
@@ -395,8 +406,16 @@ void visit_tasklets(const std::function<void(tasklet_struct* t, bool running)>& 
       tasklet_head* h = per_cpu_ptr(vec, cpu);
       unsigned long flags;
       spin_lock_irqsave(&h->lock, flags);
+      // A consistent view needs no batch in flight: hold off new batches and wait for the one
+      // tasklet_action may be running to end (a tasklet callback is short: it cannot sleep).
+      h->hold = true;
+      for (unsigned long iter = 0; h->busy; ++iter) {
+        spin_unlock_irqrestore(&h->lock, flags);
+        kthread_poll_backoff(iter);
+        spin_lock_irqsave(&h->lock, flags);
+      }
+      h->hold = false;
       for (tasklet_struct* t = h->head; t != nullptr; t = t->next) fn(t, false);
-      if (tasklet_struct* t = h->running.load(std::memory_order_relaxed)) fn(t, true);
       spin_unlock_irqrestore(&h->lock, flags);
     }
   }

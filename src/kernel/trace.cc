@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "kernel/trace_internal.h"
@@ -19,10 +20,23 @@ namespace ktl {
 namespace internal {
 
 std::atomic<bool> g_trace_on{false};
+// Text events (trace_print) are recorded while this is set (trace_start, trace_alloc_buffers).
+std::atomic<bool> g_text_on{false};
 
 namespace {
 
-enum trace_type : u8 { EV_SWITCH, EV_WAKEUP, EV_WAKEUP_NEW, EV_TIMER, EV_HRTIMER };
+enum trace_type : u8 {
+  EV_SWITCH,
+  EV_WAKEUP,
+  EV_WAKEUP_NEW,
+  EV_TIMER,
+  EV_HRTIMER,
+  // A text event: the head slot (arg = text length, comm2 = its first bytes), followed by
+  // continuation slots with consecutive sequence numbers, each carrying kTextPerCont more bytes
+  // in comm + comm2.
+  EV_TEXT,
+  EV_TEXT_CONT,
+};
 
 struct trace_rec {
   u64 seq;
@@ -59,10 +73,16 @@ struct trace_state {
   trace_ring host;
   host_lock host_mu;
   std::atomic<u64> seq{0};
+  std::atomic<u64> cont_slots{0};  // continuation slots of text events (not events themselves)
   int nr_cpus = 0;
 };
 
 trace_state* g_trace = nullptr;
+std::mutex g_alloc_mu;  // serialises the allocation of g_trace
+
+constexpr std::size_t kTextHead = sizeof(trace_rec::comm2);
+constexpr std::size_t kTextPerCont = sizeof(trace_rec::comm) + sizeof(trace_rec::comm2);
+constexpr std::size_t kTextMax = 1024;
 
 trace_ring* ring_for_current(int* cpu) {
   rq* r = this_rq();
@@ -142,6 +162,65 @@ void trace_timer_expire(const void* fn, unsigned long now, bool hr) noexcept {
   });
 }
 
+// A text event in 1 + n consecutive slots of the current vCPU's ring (or the host ring).
+void emit_text(std::string_view text) noexcept {
+  trace_state* ts = g_trace;
+  if (!ts) return;
+  int cpu;
+  trace_ring* ring = ring_for_current(&cpu);
+  auto write = [&](trace_ring* rg) {
+    if (rg->empty()) return;
+    std::size_t len = std::min(text.size(), kTextMax);
+    std::size_t max_len = kTextHead + (rg->size - 1) * kTextPerCont;
+    len = std::min(len, max_len);
+    std::size_t conts = len > kTextHead ? (len - kTextHead + kTextPerCont - 1) / kTextPerCont : 0;
+    u64 seq = ts->seq.fetch_add(1 + conts, std::memory_order_relaxed);
+    ts->cont_slots.fetch_add(conts, std::memory_order_relaxed);
+    trace_rec& h = (*rg)[rg->head++];
+    h.seq = seq;
+    h.ts = ktime_get_ns();
+    h.cpu = cpu;
+    task_struct* cur = get_current();
+    h.pid = cur->pid;
+    h.prio = cur->prio;
+    copy_comm(h.comm, cur);
+    h.type = EV_TEXT;
+    h.arg = static_cast<s32>(len);
+    std::size_t at = std::min(len, kTextHead);
+    std::memcpy(h.comm2, text.data(), at);
+    for (std::size_t i = 1; i <= conts; ++i) {
+      trace_rec& c = (*rg)[rg->head++];
+      c.seq = seq + i;
+      c.type = EV_TEXT_CONT;
+      c.cpu = cpu;
+      std::size_t n = std::min(len - at, kTextPerCont);
+      std::size_t first = std::min(n, sizeof c.comm);
+      std::memcpy(c.comm, text.data() + at, first);
+      if (n > first) std::memcpy(c.comm2, text.data() + at + first, n - first);
+      at += n;
+    }
+  };
+  if (ring) {
+    write(ring);
+  } else {
+    host_lock_guard g(ts->host_mu);
+    write(&ts->host);
+  }
+}
+
+// Allocates g_trace if needed (the caller holds g_alloc_mu).
+void alloc_state(std::size_t events_per_cpu) {
+  if (g_trace) return;
+  auto* ts = new trace_state();
+  ts->nr_cpus = g_kernel.nr_cpus;
+  for (int c = 0; c < ts->nr_cpus; ++c) {
+    ts->cpus.push_back(std::make_unique<trace_ring>());
+    ts->cpus.back()->init(std::max<std::size_t>(events_per_cpu, 16));
+  }
+  ts->host.init(std::max<std::size_t>(events_per_cpu / 4, 16));
+  g_trace = ts;
+}
+
 void trace_boot(bool on) {
   trace_fini();
   if (on) trace_start();
@@ -149,6 +228,7 @@ void trace_boot(bool on) {
 
 void trace_fini() {
   g_trace_on.store(false);
+  g_text_on.store(false);
   delete g_trace;
   g_trace = nullptr;
 }
@@ -159,23 +239,40 @@ using namespace internal;
 
 void trace_start(std::size_t events_per_cpu) {
   if (g_trace_on.load() || !g_kernel.nr_cpus) return;
-  if (!g_trace) {
-    auto* ts = new trace_state();
-    ts->nr_cpus = g_kernel.nr_cpus;
-    for (int c = 0; c < ts->nr_cpus; ++c) {
-      ts->cpus.push_back(std::make_unique<trace_ring>());
-      ts->cpus.back()->init(std::max<std::size_t>(events_per_cpu, 16));
-    }
-    ts->host.init(std::max<std::size_t>(events_per_cpu / 4, 16));
-    g_trace = ts;
+  {
+    std::lock_guard<std::mutex> g(g_alloc_mu);
+    alloc_state(events_per_cpu);
   }
+  g_text_on.store(true);
   g_trace_on.store(true);
 }
 
-void trace_stop() { g_trace_on.store(false); }
+void trace_stop() {
+  g_trace_on.store(false);
+  g_text_on.store(false);
+}
 bool trace_enabled() noexcept { return g_trace_on.load(std::memory_order_relaxed); }
 u64 trace_events_written() noexcept {
-  return g_trace ? g_trace->seq.load(std::memory_order_relaxed) : 0;
+  return g_trace ? g_trace->seq.load(std::memory_order_relaxed) -
+                       g_trace->cont_slots.load(std::memory_order_relaxed)
+                 : 0;
+}
+
+void trace_alloc_buffers(std::size_t events_per_cpu) {
+  if (!g_kernel.nr_cpus) return;
+  {
+    std::lock_guard<std::mutex> g(g_alloc_mu);
+    alloc_state(events_per_cpu);
+  }
+  g_text_on.store(true, std::memory_order_release);
+}
+
+bool trace_text_enabled() noexcept { return g_text_on.load(std::memory_order_acquire); }
+
+void trace_print(std::string_view text) noexcept {
+  if (!g_text_on.load(std::memory_order_acquire)) return;
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  emit_text(text);
 }
 
 namespace {
@@ -224,15 +321,20 @@ std::string trace_text() {
   }
   std::sort(all.begin(), all.end(),
             [](const trace_rec& a, const trace_rec& b) { return a.seq < b.seq; });
+  std::size_t entries = 0;
+  for (const trace_rec& r : all) entries += r.type != EV_TEXT_CONT;
+  if (trace_state* ts = g_trace) written -= ts->cont_slots.load(std::memory_order_relaxed);
   std::string out;
   char line[512];
   std::snprintf(line, sizeof line,
                 "# tracer: nop\n#\n# entries-in-buffer/entries-written: %zu/%llu   #P:%d\n#\n"
                 "#           TASK-PID     CPU#     TIMESTAMP  FUNCTION\n"
                 "#              | |         |         |         |\n",
-                all.size(), static_cast<unsigned long long>(written), nr);
+                entries, static_cast<unsigned long long>(written), nr);
   out += line;
-  for (const trace_rec& r : all) {
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const trace_rec& r = all[i];
+    if (r.type == EV_TEXT_CONT) continue;  // the head was overwritten
     char who[48];
     if (r.cpu < 0)
       std::snprintf(who, sizeof who, "%16s-%-7d [---]", "<host>", 0);
@@ -266,6 +368,26 @@ std::string trace_text() {
         std::snprintf(line + at, sizeof line - at, "hrtimer_expire_entry: function=%s\n",
                       symbol_name(r.fn).c_str());
         break;
+      case EV_TEXT: {
+        line[at] = 0;
+        out += line;
+        std::size_t len = static_cast<std::size_t>(r.arg);
+        std::size_t got = std::min(len, kTextHead);
+        out.append(r.comm2, got);
+        for (std::size_t j = i + 1; got < len && j < all.size() && all[j].type == EV_TEXT_CONT &&
+                                    all[j].seq == r.seq + (j - i);
+             ++j) {
+          std::size_t n = std::min(len - got, kTextPerCont);
+          std::size_t first = std::min(n, sizeof r.comm);
+          out.append(all[j].comm, first);
+          if (n > first) out.append(all[j].comm2, n - first);
+          got += n;
+        }
+        out += '\n';
+        continue;
+      }
+      default:
+        continue;
     }
     out += line;
   }

@@ -22,6 +22,8 @@
 
 namespace ktl::internal {
 
+std::atomic<module_symbolize_fn> module_symbolize_hook{nullptr};
+
 namespace {
 
 const char* errname(int e) {
@@ -56,6 +58,8 @@ void append_pointer(std::string* out, const void* p) {
 }
 
 void append_symbol(std::string* out, const void* p, bool offset) {
+  if (module_symbolize_fn fn = module_symbolize_hook.load(std::memory_order_acquire))
+    if (p && fn(p, offset, out)) return;
   Dl_info info{};
   if (p && dladdr(p, &info) && info.dli_sname && info.dli_saddr) {
     *out += info.dli_sname;

@@ -16,6 +16,9 @@ struct timer_base {
   timer_wheel wheel;
   timer_list* running_timer = nullptr;       // lock
   hrtimer* running_hrtimer = nullptr;        // lock
+  // Timers collect_expired() handed out that run_timer_softirq has not run yet (lock): kept here,
+  // not on the softirq's stack, so visit_timers() sees every timer that can still run.
+  wheel_list expiring;
   // Lower bound of the earliest pending jiffies expiry; readers race with writers harmlessly
   // (a stale value only costs one look at the wheel, or a kick).
   std::atomic<unsigned long> next_expiry{0};

@@ -156,7 +156,7 @@ void run_timer_softirq() {
   unsigned long now = get_jiffies();
   if (time_before(now, base->next_expiry.load(std::memory_order_relaxed))) return;
   task_struct* curr = rq->curr;
-  wheel_list expired;
+  wheel_list& expired = base->expiring;
   base->lock.lock();
   base->wheel.collect_expired(now, expired);
   while (wheel_node* n = expired.pop_front()) {

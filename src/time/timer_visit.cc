@@ -13,6 +13,8 @@ void visit_timers(const std::function<void(timer_list* t, bool running)>& fn) {
     arch_spin_guard g(base->lock);
     // A timer's wheel node is its `entry` member, at offset 0.
     base->wheel.for_each([&](wheel_node* n) { fn(reinterpret_cast<timer_list*>(n), false); });
+    for (wheel_node* n = base->expiring.front(); n != nullptr; n = base->expiring.next_of(n))
+      fn(reinterpret_cast<timer_list*>(n), false);
     if (base->running_timer) fn(base->running_timer, true);
   }
 }

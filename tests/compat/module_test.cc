@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "ktl/fs/proc.h"
+#include "ktl/fs/ps.h"
 #include "ktl/init/shell.h"
 #include "ktl/kernel/module.h"
 #include "support/kernel_test.h"
@@ -182,13 +183,27 @@ TEST_P(CompatModuleTest, ModuleWithoutExitCannotBeRemoved) {
 struct buggy_case {
   const char* module;
   std::vector<std::string> expect;  // substrings of the report
+  const char* sleeper = nullptr;    // a kthread that must be asleep (STAT S) before rmmod
 };
+
+bool sleeping(const char* comm) {
+  std::string out = ps("-eo stat,comm");
+  std::size_t p = 0;
+  while ((p = out.find('\n', p)) != std::string::npos) {
+    ++p;
+    std::size_t e = out.find('\n', p);
+    std::string line = out.substr(p, e == std::string::npos ? std::string::npos : e - p);
+    if (line.find(comm) != std::string::npos && !line.empty() && line[0] == 'S') return true;
+  }
+  return false;
+}
 
 class CompatModuleUnloadTest : public KernelTest {
  protected:
   void check(const buggy_case& c) {
     std::string msg;
     ASSERT_EQ(in_task([&] { return load_module(test_mod(c.module), "", &msg); }), 0) << msg;
+    if (c.sleeper) ASSERT_TRUE(testing::wait_until([&] { return sleeping(c.sleeper); }));
     ASSERT_EQ(in_task([&] { return unload_module(c.module, &msg); }), 0) << msg;
     std::string d = dmesg();
     for (const std::string& e : c.expect) EXPECT_NE(d.find(e), std::string::npos) << e << "\n" << d;
@@ -197,27 +212,27 @@ class CompatModuleUnloadTest : public KernelTest {
 };
 
 TEST_P(CompatModuleUnloadTest, TimerStillArmed) {
-  check({"bug_timer", {"module bug_timer: timer ", "(fire) still pending after module_exit; keeping its code mapped",
+  check({"bug_timer", {"module bug_timer: timer ", "(fire [bug_timer]) still pending after module_exit; keeping its code mapped",
                        "WARNING: CPU: ", "Modules linked in:"}});
 }
 TEST_P(CompatModuleUnloadTest, DelayedWorkStillPending) {
-  check({"bug_dwork", {"module bug_dwork: delayed work ", "(later) still pending after module_exit"}});
+  check({"bug_dwork", {"module bug_dwork: delayed work ", "(later [bug_dwork]) still pending after module_exit"}});
 }
 TEST_P(CompatModuleUnloadTest, TimerRequeuesWorkAfterCancel) {
-  check({"bug_requeue", {"module bug_requeue: timer ", "(tick) still"}});
+  check({"bug_requeue", {"module bug_requeue: timer ", "(tick [bug_requeue]) still"}});
 }
 TEST_P(CompatModuleUnloadTest, ThreadStillRunsAfterLastComplete) {
-  check({"bug_thread", {"module bug_thread: kthread bug_thread (pid ", ") still runs worker after module_exit"}});
+  check({"bug_thread", {"module bug_thread: kthread bug_thread (pid ", ") still runs worker [bug_thread] after module_exit"}});
 }
 TEST_P(CompatModuleUnloadTest, SleeperOnModuleWaitQueue) {
   check({"bug_waitq", {"module bug_waitq: kthread bug_waitq", "module bug_waitq: task bug_waitq (pid ",
-                       "still sleeps on wait queue"}});
+                       "still sleeps on wait queue"}, "bug_waitq"});
 }
 TEST_P(CompatModuleUnloadTest, TaskletStillScheduled) {
-  check({"bug_tasklet", {"module bug_tasklet: tasklet ", "(run) still scheduled after module_exit"}});
+  check({"bug_tasklet", {"module bug_tasklet: tasklet ", "(run [bug_tasklet]) still scheduled after module_exit"}});
 }
 TEST_P(CompatModuleUnloadTest, HrtimerStillQueued) {
-  check({"bug_hrtimer", {"module bug_hrtimer: hrtimer ", "(fire) still queued after module_exit"}});
+  check({"bug_hrtimer", {"module bug_hrtimer: hrtimer ", "(fire [bug_hrtimer]) still queued after module_exit"}});
 }
 TEST_P(CompatModuleUnloadTest, LeaksAreReportedNotFatal) {
   check({"bug_leak", {"bug_leak: 300 bytes in 3 allocations not freed at unload (memory leak)"}});

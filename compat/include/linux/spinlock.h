@@ -22,6 +22,9 @@
 #include <linux/bug.h>
 #include <linux/atomic.h>
 #include <linux/spinlock_types.h>
+#include <linux/irqflags.h>
+#include <linux/preempt.h>
+#include <linux/bottom_half.h>
 #include <asm/barrier.h>
 #include <asm/processor.h>
 

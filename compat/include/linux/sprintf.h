@@ -15,6 +15,7 @@
 #include <linux/compiler.h>
 #include <linux/stdarg.h>
 #include <linux/types.h>
+#include <linux/gfp_types.h>
 
 __KTL_BEGIN_DECLS
 int sprintf(char *buf, const char *fmt, ...) __ktl_abi(sprintf) __printf(2, 3);
@@ -26,13 +27,11 @@ int scnprintf(char *buf, size_t size, const char *fmt, ...) __ktl_abi(scnprintf)
 	__printf(3, 4);
 int vscnprintf(char *buf, size_t size, const char *fmt, va_list args) __ktl_abi(vscnprintf)
 	__printf(3, 0);
-/* A kmalloc'ed formatted string (free with kfree), or NULL if out of memory. */
-char *kasprintf(gfp_t gfp, const char *fmt, ...) __ktl_abi(kasprintf) __printf(2, 3)
-	__attribute__((__malloc__));
-char *kvasprintf(gfp_t gfp, const char *fmt, va_list args) __ktl_abi(kvasprintf)
-	__printf(2, 0) __attribute__((__malloc__));
-const char *kvasprintf_const(gfp_t gfp, const char *fmt, va_list args)
-	__ktl_abi(kvasprintf_const) __printf(2, 0);
+char *__ktl_kasprintf_owned(const struct module *owner, gfp_t gfp, const char *fmt, ...)
+	__ktl_abi(kasprintf_owned) __printf(3, 4) __attribute__((__malloc__));
+char *__ktl_kvasprintf_owned(gfp_t gfp, const char *fmt, va_list args,
+			     const struct module *owner)
+	__ktl_abi(kvasprintf_owned) __printf(2, 0) __attribute__((__malloc__));
 /* C's sscanf (the kernel's supports the same conversions code uses). */
 int sscanf(const char *buf, const char *fmt, ...) __ktl_abi(sscanf) __attribute__((__format__(__scanf__, 2, 3)));
 int vsscanf(const char *buf, const char *fmt, va_list args) __ktl_abi(vsscanf)
@@ -40,5 +39,21 @@ int vsscanf(const char *buf, const char *fmt, va_list args) __ktl_abi(vsscanf)
 int num_to_str(char *buf, int size, unsigned long long num, unsigned int width)
 	__ktl_abi(num_to_str);
 __KTL_END_DECLS
+
+/*
+ * kasprintf - a kmalloc'ed formatted string (free with kfree), charged to the calling
+ * module like kmalloc. Return: the string, or NULL when out of memory.
+ */
+#define kasprintf(gfp, fmt, ...) \
+	__ktl_kasprintf_owned(__KTL_ALLOC_OWNER, gfp, fmt, ##__VA_ARGS__)
+static inline __printf(2, 0) char *kvasprintf(gfp_t gfp, const char *fmt, va_list args)
+{
+	return __ktl_kvasprintf_owned(gfp, fmt, args, __KTL_ALLOC_OWNER);
+}
+static inline __printf(2, 0) const char *kvasprintf_const(gfp_t gfp, const char *fmt,
+							   va_list args)
+{
+	return __ktl_kvasprintf_owned(gfp, fmt, args, __KTL_ALLOC_OWNER);
+}
 
 #endif /* _LINUX_SPRINTF_H */

@@ -81,8 +81,8 @@ __KTL_BEGIN_DECLS
  *
  * Context: any. The timer must not be pending.
  */
-void timer_setup(struct timer_list *timer, void (*callback)(struct timer_list *), unsigned int flags)
-	__ktl_abi(timer_setup);
+void timer_setup(struct timer_list *timer, void (*callback)(struct timer_list *),
+		 unsigned int flags) __ktl_abi(timer_setup);
 
 /* Whether the timer is queued (its callback has not started yet). Context: any, lockless. */
 int timer_pending(const struct timer_list *timer) __ktl_abi(timer_pending);

@@ -9,7 +9,8 @@
 //   /proc/PID/{status,stat,comm,stack,cmdline,wchan}   (PID may be "self": the calling task)
 //   /proc/PID/task/TID/{same files}
 //   /proc/loadavg  /proc/uptime  /proc/stat
-//   /proc/sys/kernel/{pid_max,threads-max}  and whatever proc_register_sysctl() added, including
+//   /proc/sys/kernel/{pid_max,threads-max}  and whatever proc_register_sysctl()/proc_register_file()
+//   added, including
 //   module parameters (/sys/module/workqueue/parameters/{watchdog_thresh,cpu_intensive_thresh_us,
 //   power_efficient} while a kernel runs).
 // Writable: /proc/sys/kernel/{pid_max,threads-max} (proc_dointvec_minmax rules) and registered
@@ -97,5 +98,14 @@ int proc_dointvec_minmax(const std::string& in, int min, int max, int* out);
 int proc_register_sysctl(const std::string& path, std::function<std::string()> read,
                          std::function<int(const std::string&)> write = {});
 void proc_unregister_sysctl(const std::string& path);
+
+// A file whose read can fail, under an absolute path: "/proc/..." (module-created /proc entries;
+// the files above win over a registration with the same path) or "/sys/..." (sysfs attributes,
+// debugfs files under /sys/kernel/debug). read fills *out and returns 0 or -errno (a directory
+// returns -EISDIR); write returns 0 or -errno (empty: -EACCES). Both run in the accessing task
+// without any lock of this table held. Returns -EEXIST if the path is taken, -EINVAL if it is not
+// absolute. proc_unregister_sysctl() removes it.
+int proc_register_file(const std::string& path, std::function<int(std::string*)> read,
+                       std::function<int(const std::string&)> write = {});
 
 }  // namespace ktl
