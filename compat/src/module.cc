@@ -408,6 +408,8 @@ int unload_check(loaded_module* m) {
     kthread* k = p->worker_private;
     if (!in_image(m, reinterpret_cast<const void*>(k->threadfn))) continue;
     if (p->exit_state.load() != 0 || task_state(p) == TASK_DEAD) continue;
+    // kthread_exit / kthread_complete_and_exit: the thread runs only core code from there on.
+    if (k->flags.load() & (1ul << KTHREAD_EXITING)) continue;
     std::snprintf(buf, sizeof buf, "kthread %s (pid %d) still runs %s", p->comm, p->pid,
                   sym(reinterpret_cast<const void*>(k->threadfn)).c_str());
     found.emplace_back(buf);

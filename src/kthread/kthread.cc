@@ -74,8 +74,6 @@ KTL_ALWAYS_INLINE void set_kbit(kthread* k, unsigned bit) noexcept {
 KTL_ALWAYS_INLINE void clear_kbit(kthread* k, unsigned bit) noexcept {
   k->flags.fetch_and(~(1ul << bit), std::memory_order_seq_cst);
 }
-// Internal: set by kthread_exit() (the thread is on its way out; a parker must not wait).
-constexpr unsigned KTHREAD_EXITING = 8;
 
 // The struct kthread of a kthread, nullptr for any other task (no warning).
 // worker_private is set before a kthread first runs and only for PF_KTHREAD tasks, so it answers
@@ -540,6 +538,9 @@ int kthread_stop_put(task_struct* k) {
 }
 
 [[noreturn]] void kthread_complete_and_exit(completion* comp, long code) {
+  // Marked exiting before the completion: whoever waits on it (a module's exit) may unmap the
+  // thread function's code the moment complete() returns, and from here on only core code runs.
+  if (kthread* kt = to_kthread(get_current())) set_kbit(kt, KTHREAD_EXITING);
   if (comp) complete(comp);
   kthread_exit(code);
 }

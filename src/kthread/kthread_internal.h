@@ -14,6 +14,7 @@ enum kthread_bits : unsigned {
   KTHREAD_IS_PER_CPU = 0,
   KTHREAD_SHOULD_STOP = 1,
   KTHREAD_SHOULD_PARK = 2,
+  KTHREAD_EXITING = 8,  // kthread_exit()/kthread_complete_and_exit() began: no threadfn code left
 };
 
 struct kthread {

@@ -172,7 +172,8 @@ TEST_P(CompatExamplePeriodicTest, TicksEveryPeriodAndStopsWithItsTickCount) {
   EXPECT_EQ(echo("/sys/module/periodic/parameters/report_every", "1"), 0);
   EXPECT_EQ(cat("/sys/module/periodic/parameters/report_every"), "1\n");
   // Every tick is logged now: two consecutive tick numbers appear.
-  EXPECT_TRUE(wait_until([&] { return static_cast<long>(records("periodic: tick ").size()) >= before + 3; }));
+  EXPECT_TRUE(wait_until(
+      [&] { return static_cast<long>(records("periodic: tick ").size()) >= before + 3; }));
   std::vector<std::string> ticks = records("periodic: tick ");
   ASSERT_GE(ticks.size(), 2u);
   long a = std::strtol(ticks[ticks.size() - 2].c_str() + 15, nullptr, 10);
@@ -204,8 +205,10 @@ TEST_P(CompatExamplePeriodicTest, StopEndsTheSleepAtOnce) {
 
 TEST_P(CompatExamplePeriodicTest, RejectsAPeriodShorterThanAJiffy) {
   std::string msg;
-  EXPECT_EQ(in_task([&] { return load_module(example("periodic"), "period_ms=0", &msg); }), -EINVAL);
-  EXPECT_EQ(msg, "insmod: ERROR: could not insert module " + example("periodic") + ": Invalid parameters");
+  EXPECT_EQ(in_task([&] { return load_module(example("periodic"), "period_ms=0", &msg); }),
+            -EINVAL);
+  EXPECT_EQ(msg, "insmod: ERROR: could not insert module " + example("periodic") +
+                     ": Invalid parameters");
   EXPECT_TRUE(log_has("periodic: period_ms=0 is shorter than a jiffy\n")) << dmesg();
   EXPECT_TRUE(loaded_modules().empty());
   EXPECT_TRUE(kthread_stat("periodic").empty());
@@ -241,7 +244,8 @@ TEST_P(CompatExampleEventTest, ParameterWritesWakeTheThread) {
   EXPECT_EQ(cat("/sys/module/event/parameters/kick"), "7\n");
 
   // Several writes in a row: each is one event, handled in order.
-  for (int v : {10, 11, 12}) EXPECT_EQ(echo("/sys/module/event/parameters/kick", std::to_string(v)), 0);
+  for (int v : {10, 11, 12})
+    EXPECT_EQ(echo("/sys/module/event/parameters/kick", std::to_string(v)), 0);
   ASSERT_TRUE(wait_log("event: event 5: kick 12\n"));
   EXPECT_EQ(records("event: event "),
             (std::vector<std::string>{"event: event 1: kick 3", "event: event 2: kick 7",
@@ -315,7 +319,8 @@ TEST_P(CompatExampleCompletionsTest, PingPongHandsOffEveryRoundThenBothExit) {
   EXPECT_TRUE(wait_kthread_gone("pong"));
 
   ASSERT_EQ(rmmod("completions"), 0);
-  EXPECT_TRUE(log_has("completions: both threads done after 5 rounds (game over: yes)\n")) << dmesg();
+  EXPECT_TRUE(log_has("completions: both threads done after 5 rounds (game over: yes)\n"))
+      << dmesg();
   expect_clean_unload("/sys/module/completions/parameters/rounds");
 }
 
@@ -329,9 +334,11 @@ TEST_P(CompatExampleCompletionsTest, RmmodEndsTheGameAfterTheCurrentRound) {
   long n = log_number_after("completions: ping: ");
   EXPECT_GE(n, 3);
   EXPECT_LT(n, 1000000);
-  EXPECT_TRUE(log_has("completions: pong: game over after " + std::to_string(n) + " returns\n")) << dmesg();
+  EXPECT_TRUE(log_has("completions: pong: game over after " + std::to_string(n) + " returns\n"))
+      << dmesg();
   EXPECT_TRUE(log_has("completions: both threads done after " + std::to_string(n) +
-                      " rounds (game over: yes)\n")) << dmesg();
+                      " rounds (game over: yes)\n"))
+      << dmesg();
   EXPECT_EQ(static_cast<long>(records("completions: round ").size()), 2 * n);
   EXPECT_TRUE(wait_kthread_gone("ping"));
   EXPECT_TRUE(wait_kthread_gone("pong"));
@@ -407,20 +414,23 @@ const char kSoftirqContext[] = "in_interrupt()=1 in_serving_softirq()=1 in_hardi
 
 TEST_P(CompatExampleTaskletTimerTest, CallbacksRunInSoftirqContext) {
   ASSERT_EQ(insmod("tasklet_timer", "period_ms=20 verbose=3"), 0);
-  EXPECT_TRUE(log_has("tasklet_timer: timer every 20 ms (5 jiffies), init runs in task context: "
-                      "in_interrupt()=0 in_serving_softirq()=0 in_hardirq()=0 in_task()=1\n"))
+  EXPECT_TRUE(
+      log_has("tasklet_timer: timer every 20 ms (5 jiffies), init runs in task context: "
+              "in_interrupt()=0 in_serving_softirq()=0 in_hardirq()=0 in_task()=1\n"))
       << dmesg();
   ASSERT_TRUE(wait_log("tasklet_timer: tasklet 3: " + std::string(kSoftirqContext) + "\n"));
   for (int i = 1; i <= 3; ++i) {
     std::string t = "tasklet_timer: timer " + std::to_string(i) + " at +";
     if (simulated()) {
       // Re-armed from the callback for jiffies + 5, in the jiffy the timer expired.
-      EXPECT_TRUE(log_has(t + std::to_string(5 * i) + " jiffies: " + kSoftirqContext + "\n")) << dmesg();
+      EXPECT_TRUE(log_has(t + std::to_string(5 * i) + " jiffies: " + kSoftirqContext + "\n"))
+          << dmesg();
     } else {
       EXPECT_GE(log_number_after(t), 5 * i);
       EXPECT_TRUE(log_has(" jiffies: " + std::string(kSoftirqContext))) << dmesg();
     }
-    EXPECT_TRUE(log_has("tasklet_timer: tasklet " + std::to_string(i) + ": " + kSoftirqContext + "\n"));
+    EXPECT_TRUE(
+        log_has("tasklet_timer: tasklet " + std::to_string(i) + ": " + kSoftirqContext + "\n"));
   }
   EXPECT_FALSE(log_has("tasklet_timer: timer 4 at"));
   // No thread of its own: the callbacks run in softirq context on borrowed stacks.
@@ -431,7 +441,9 @@ TEST_P(CompatExampleTaskletTimerTest, CallbacksRunInSoftirqContext) {
   EXPECT_EQ(cat("/sys/module/tasklet_timer/parameters/period_ms"), "20\n");
   EXPECT_EQ(echo("/sys/module/tasklet_timer/parameters/verbose", "1000"), 0);
   ASSERT_TRUE(wait_log("tasklet_timer: tasklet 8: " + std::string(kSoftirqContext) + "\n"));
-  if (simulated()) EXPECT_TRUE(log_has("tasklet_timer: timer 8 at +40 jiffies: ")) << dmesg();
+  if (simulated()) {
+    EXPECT_TRUE(log_has("tasklet_timer: timer 8 at +40 jiffies: ")) << dmesg();
+  }
 
   ASSERT_EQ(rmmod("tasklet_timer"), 0);
   std::regex summary(R"(tasklet_timer: timer fired (\d+) times, tasklet ran (\d+) times)");
@@ -441,11 +453,14 @@ TEST_P(CompatExampleTaskletTimerTest, CallbacksRunInSoftirqContext) {
   ASSERT_TRUE(std::regex_match(s.back(), m, summary)) << s.back();
   long fired = std::stol(m[1].str()), ran = std::stol(m[2].str());
   EXPECT_GE(fired, 8);
-  // tasklet_kill ran the last scheduled tasklet; a tasklet scheduled twice before it runs runs
-  // once, so it can only lag the timer, and it does not at this period.
+  // tasklet_kill ran the last scheduled tasklet. A tasklet scheduled again before it ran runs
+  // once, so the tasklet can lag the timer on a loaded host; on the simulation machine it runs
+  // in the same softirq pass as the timer that scheduled it, every time.
   EXPECT_LE(ran, fired);
   EXPECT_GE(ran, 8);
-  if (simulated()) EXPECT_EQ(ran, fired);
+  if (simulated()) {
+    EXPECT_EQ(ran, fired);
+  }
   EXPECT_EQ(static_cast<long>(records("tasklet_timer: tasklet ").size()), ran);
   expect_clean_unload("/sys/module/tasklet_timer/parameters/verbose");
 }
@@ -458,17 +473,22 @@ class CompatExampleConsoleTest : public KernelTest {};
 
 TEST_P(CompatExampleConsoleTest, InsmodEchoCatRmmodFromTheShell) {
   std::string out;
-  int status = in_task([&] {
-    shell sh([&](std::string_view s) { out += s; });
-    return sh.run("insmod " + example("event") + " kick=1; echo 2 > /sys/module/event/parameters/kick");
-  }, "sh");
+  int status = in_task(
+      [&] {
+        shell sh([&](std::string_view s) { out += s; });
+        return sh.run("insmod " + example("event") +
+                      " kick=1; echo 2 > /sys/module/event/parameters/kick");
+      },
+      "sh");
   EXPECT_EQ(status, 0) << out;
   ASSERT_TRUE(wait_log("event: event 2: kick 2\n"));
   out.clear();
-  status = in_task([&] {
-    shell sh([&](std::string_view s) { out += s; });
-    return sh.run("cat /sys/module/event/parameters/handled; lsmod; rmmod event");
-  }, "sh");
+  status = in_task(
+      [&] {
+        shell sh([&](std::string_view s) { out += s; });
+        return sh.run("cat /sys/module/event/parameters/handled; lsmod; rmmod event");
+      },
+      "sh");
   EXPECT_EQ(status, 0) << out;
   EXPECT_EQ(out.substr(0, out.find('\n') + 1), "2\n") << out;
   EXPECT_NE(out.find("\nevent "), std::string::npos) << out;
