@@ -68,7 +68,7 @@ struct loaded_module {
   std::atomic<long> kmalloc_count{0};
   std::vector<std::pair<std::string, std::string>> modinfo;  // tag, value in section order
   std::vector<std::string> sysfs_paths;
-  std::vector<std::unique_ptr<char[]>> charp_values;  // strings charp parameters point at
+  std::vector<void*> kept;  // charp parameter strings (module_keep), never freed
   bool tainted_proprietary = false;
   unsigned boot = 0;  // boot_generation at load: a module does not survive its kernel
   struct symbol {
@@ -487,11 +487,14 @@ int unload_check(loaded_module* m) {
   return static_cast<int>(found.size());
 }
 
-void report_leaks(loaded_module* m) {
+// Leaked memory is reported, not reclaimed (as in Linux). The module's data stays mapped then:
+// the leaked blocks stay reachable through it, so a leak checker does not report them again.
+bool report_leaks(loaded_module* m) {
   long bytes = m->kmalloc_bytes.load(), count = m->kmalloc_count.load();
-  if (count > 0)
-    printk(KERN_WARNING "%s: %ld bytes in %ld allocations not freed at unload (memory leak)\n",
-           m->name.c_str(), bytes, count);
+  if (count <= 0) return false;
+  printk(KERN_WARNING "%s: %ld bytes in %ld allocations not freed at unload (memory leak)\n",
+         m->name.c_str(), bytes, count);
+  return true;
 }
 
 void unmap(loaded_module* m) {
@@ -517,10 +520,10 @@ void finish_unload(loaded_module* m) {
   m->state.store(mod_state::going);
   remove_sysfs(m);
   int left = unload_check(m);
-  report_leaks(m);
+  bool leaked = report_leaks(m);
   unpublish(m);
   m->state.store(mod_state::gone);
-  if (left == 0) unmap(m);
+  if (left == 0 && !leaked) unmap(m);
 }
 
 std::string resolve_path(const std::string& arg) {
@@ -601,6 +604,14 @@ void module_charge(const ::module* owner, long bytes, long count) noexcept {
   if (!m) return;
   m->kmalloc_bytes.fetch_add(bytes, std::memory_order_relaxed);
   m->kmalloc_count.fetch_add(count, std::memory_order_relaxed);
+}
+
+void module_keep(const ::module* owner, void* p) {
+  static spinlock_t orphans_lock;
+  static std::vector<void*> orphans;  // values set for code that is not a loaded module
+  loaded_module* m = owner ? record_of_owner(owner) : nullptr;
+  spin_guard g(orphans_lock);
+  (m ? m->kept : orphans).push_back(p);
 }
 
 std::string module_name_of(const void* addr) {

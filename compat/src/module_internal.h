@@ -13,6 +13,10 @@ namespace ktl::compat {
 // at rmmod ("NAME: N bytes in M allocations leaked at unload").
 void module_charge(const ::module* owner, long bytes, long count) noexcept;
 
+// Keeps p (malloc'd) alive, reachable and owned by the loader for as long as ktl runs: the value
+// strings of a module's charp parameters (a module thread may still print an old one).
+void module_keep(const ::module* owner, void* p);
+
 // The loaded module whose mapped image contains addr ("" if none): used in reports, e.g. the
 // "[periodic]" suffix of a symbolised address.
 std::string module_name_of(const void* addr);

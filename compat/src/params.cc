@@ -186,7 +186,9 @@ int ktl_param_set_charp(const char* val, const kernel_param* kp) {
   if (!copy) return -ENOMEM;
   std::memcpy(copy, val, n + 1);
   if (n && copy[n - 1] == '\n') copy[n - 1] = 0;
-  // The previous value is not freed: a kthread of the module may be printing it right now.
+  // The previous value is not freed: a kthread of the module may be printing it right now. The
+  // loader keeps every copy (reachable, never freed) for the life of the process.
+  ktl::compat::module_keep(kp->mod, copy);
   *static_cast<char**>(kp->arg) = copy;
   return 0;
 }

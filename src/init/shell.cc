@@ -323,6 +323,7 @@ struct shell::state {
   int cmd_demo();
   int demo_workqueues();
   int demo_percpu();
+  int demo_modules();
   int sysrq(char key);
 };
 
@@ -822,6 +823,39 @@ std::vector<pid_t> percpu_pids(int only_cpu = -1) {
 
 // Per-CPU threads in the tour: ksoftirqd/N running a softirq raised from task context,
 // migration/N holding the machine for stop_machine, cpuhp/N taking a vCPU down and up.
+// The module loader is part of the program when it registered insmod (ktl::compat).
+int shell::state::demo_modules() {
+  shell_command_fn insmod = registered_command("insmod");
+  shell_command_fn rmmod = registered_command("rmmod");
+  shell_command_fn lsmod = registered_command("lsmod");
+  if (!insmod || !rmmod || !lsmod) return 0;
+  print("\n== a kernel module: examples/modules/periodic.c, built against compat/include/<linux/...> "
+        "==\n");
+  std::string out;
+  print("# insmod periodic period_ms=40 report_every=5\n");
+  if (insmod({"insmod", "periodic", "period_ms=40", "report_every=5"}, &out) != 0) {
+    print(out + "(the example modules are built with the ktl app: skipping this part)\n");
+    return 0;
+  }
+  out.clear();
+  lsmod({"lsmod"}, &out);
+  print("# lsmod\n" + out);
+  msleep(450);
+  std::vector<pid_t> pids;
+  std::vector<task_struct*> all = snapshot_tasks();
+  for (task_struct* p : all)
+    if (std::strcmp(p->comm, "periodic") == 0) pids.push_back(p->pid);
+  put_task_snapshot(all);
+  print(ps_lines(pids));
+  std::string v;
+  proc_read("/sys/module/periodic/parameters/period_ms", &v);
+  print("# cat /sys/module/periodic/parameters/period_ms\n" + v);
+  out.clear();
+  rmmod({"rmmod", "periodic"}, &out);
+  print("# rmmod periodic\n" + out);
+  return 0;
+}
+
 int shell::state::demo_percpu() {
   print("\n== per-CPU threads: ksoftirqd/N (softirqs), migration/N (stopper: FF 99 in ps, above "
         "every class), cpuhp/N (hotplug) ==\n");
@@ -938,6 +972,7 @@ int shell::state::cmd_demo() {
 
   if (int r2 = demo_workqueues(); r2) return r2;
   if (int r2 = demo_percpu(); r2) return r2;
+  if (int r2 = demo_modules(); r2) return r2;
 
   print("\n== lazy TLB: a user task and a kthread take turns on vCPU 0 ==\n");
   struct pingpong {

@@ -30,12 +30,12 @@ std::atomic<unsigned> g_oops_count{0};
 
 const char* short_file(const char* file) {
   // Paths as the kernel prints them: relative to the source root.
-  const char* p = std::strstr(file, "/src/");
-  if (p) return p + 1;
-  p = std::strstr(file, "/tests/");
-  if (p) return p + 1;
-  p = std::strstr(file, "/examples/");
-  if (p) return p + 1;
+#ifdef KTL_SOURCE_DIR
+  constexpr std::size_t kRootLen = sizeof(KTL_SOURCE_DIR) - 1;
+  if (std::strncmp(file, KTL_SOURCE_DIR, kRootLen) == 0) return file + kRootLen;
+#endif
+  for (const char* dir : {"/src/", "/tests/", "/examples/"})
+    if (const char* p = std::strstr(file, dir)) return p + 1;
   return file;
 }
 

@@ -212,7 +212,7 @@ class CompatModuleUnloadTest : public KernelTest {
 };
 
 TEST_P(CompatModuleUnloadTest, TimerStillArmed) {
-  check({"bug_timer", {"module bug_timer: timer ", "(fire [bug_timer]) still pending after module_exit; keeping its code mapped",
+  check({"bug_timer", {"module bug_timer: timer ", "at compat/src/module.cc:", "(fire [bug_timer]) still pending after module_exit; keeping its code mapped",
                        "WARNING: CPU: ", "Modules linked in:"}});
 }
 TEST_P(CompatModuleUnloadTest, DelayedWorkStillPending) {
