@@ -26,6 +26,13 @@
 /* Binds a declaration to ktl's symbol: `void complete(struct completion *x) __ktl_abi(complete);` */
 #define __ktl_abi(name) __asm__("ktl_" #name)
 
+/* A layout fact of a C mirror; compat/src/ asserts the same number on ktl's C++ side. */
+#ifdef __cplusplus
+#define __KTL_LAYOUT(cond) static_assert(cond, "ktl layout: " #cond)
+#else
+#define __KTL_LAYOUT(cond) _Static_assert(cond, "ktl layout: " #cond)
+#endif
+
 /* The version the headers claim (see LINUX_VERSION_CODE in <linux/version.h>). */
 #define __KTL_LINUX_VERSION 6
 #define __KTL_LINUX_PATCHLEVEL 18

@@ -32,14 +32,6 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
-/* A layout fact of the C mirror; compat/src/ asserts the same number on ktl's C++ side. */
-#ifndef __KTL_LAYOUT
-#ifdef __cplusplus
-#define __KTL_LAYOUT(cond) static_assert(cond, "ktl layout: " #cond)
-#else
-#define __KTL_LAYOUT(cond) _Static_assert(cond, "ktl layout: " #cond)
-#endif
-#endif
 
 struct completion {
 	unsigned int done;

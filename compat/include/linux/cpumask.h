@@ -29,14 +29,6 @@ typedef struct cpumask {
 
 typedef struct cpumask cpumask_var_t[1];
 
-/* A layout fact of the C mirror; compat/src/ asserts the same number on ktl's C++ side. */
-#ifndef __KTL_LAYOUT
-#ifdef __cplusplus
-#define __KTL_LAYOUT(cond) static_assert(cond, "ktl layout: " #cond)
-#else
-#define __KTL_LAYOUT(cond) _Static_assert(cond, "ktl layout: " #cond)
-#endif
-#endif
 __KTL_LAYOUT(sizeof(struct cpumask) == 32 && __alignof__(struct cpumask) == 8);
 
 #define cpumask_bits(maskp) ((maskp)->bits)

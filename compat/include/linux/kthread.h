@@ -205,14 +205,6 @@ struct kthread_delayed_work {
 	struct timer_list timer;
 };
 
-/* A layout fact of the C mirror; compat/src/ asserts the same number on ktl's C++ side. */
-#ifndef __KTL_LAYOUT
-#ifdef __cplusplus
-#define __KTL_LAYOUT(cond) static_assert(cond, "ktl layout: " #cond)
-#else
-#define __KTL_LAYOUT(cond) _Static_assert(cond, "ktl layout: " #cond)
-#endif
-#endif
 __KTL_LAYOUT(sizeof(struct kthread_worker) == 56 && __alignof__(struct kthread_worker) == 8);
 __KTL_LAYOUT(offsetof(struct kthread_worker, lock) == 4);
 __KTL_LAYOUT(offsetof(struct kthread_worker, work_list) == 8);
@@ -251,7 +243,10 @@ __KTL_LAYOUT(offsetof(struct kthread_delayed_work, timer) == 40);
 #define DEFINE_KTHREAD_WORKER_ONSTACK(worker) DEFINE_KTHREAD_WORKER(worker)
 
 __KTL_BEGIN_DECLS
-/* The timer function of delayed kthread work (moves the item to its worker's list). */
+/*
+ * The timer function of delayed kthread work (moves the item to its worker's list); ktl's own
+ * function, so DEFINE_KTHREAD_DELAYED_WORK stores the address ktl's constructor stores.
+ */
 void kthread_delayed_work_timer_fn(struct timer_list *t) __ktl_abi(kthread_delayed_work_timer_fn);
 
 void kthread_init_worker(struct kthread_worker *worker) __ktl_abi(kthread_init_worker);

@@ -88,4 +88,11 @@ __KTL_END_DECLS
 #define migrate_disable(...) __ktl_unsupported(migrate_disable)
 #define migrate_enable(...) __ktl_unsupported(migrate_enable)
 
+/*
+ * As on Linux, <linux/preempt.h> (and so <linux/sched.h>) also gives in_interrupt(), in_task()
+ * and the other context queries; <linux/hardirq.h> includes this header first, and the include
+ * guards break the cycle either way round.
+ */
+#include <linux/hardirq.h>
+
 #endif /* _LINUX_PREEMPT_H */

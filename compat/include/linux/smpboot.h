@@ -39,14 +39,6 @@ struct smp_hotplug_thread {
 	const char *thread_comm;
 };
 
-/* A layout fact of the C mirror; compat/src/ asserts the same number on ktl's C++ side. */
-#ifndef __KTL_LAYOUT
-#ifdef __cplusplus
-#define __KTL_LAYOUT(cond) static_assert(cond, "ktl layout: " #cond)
-#else
-#define __KTL_LAYOUT(cond) _Static_assert(cond, "ktl layout: " #cond)
-#endif
-#endif
 __KTL_LAYOUT(sizeof(struct smp_hotplug_thread) == 96);
 __KTL_LAYOUT(offsetof(struct smp_hotplug_thread, list) == 8);
 __KTL_LAYOUT(offsetof(struct smp_hotplug_thread, thread_should_run) == 24);

@@ -35,14 +35,6 @@ struct cpu_stop_work {
 	unsigned long caller;
 };
 
-/* A layout fact of the C mirror; compat/src/ asserts the same number on ktl's C++ side. */
-#ifndef __KTL_LAYOUT
-#ifdef __cplusplus
-#define __KTL_LAYOUT(cond) static_assert(cond, "ktl layout: " #cond)
-#else
-#define __KTL_LAYOUT(cond) _Static_assert(cond, "ktl layout: " #cond)
-#endif
-#endif
 __KTL_LAYOUT(sizeof(struct cpu_stop_work) == 48);
 __KTL_LAYOUT(offsetof(struct cpu_stop_work, fn) == 16);
 __KTL_LAYOUT(offsetof(struct cpu_stop_work, caller) == 40);

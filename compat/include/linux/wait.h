@@ -73,14 +73,6 @@ struct wait_queue_head {
 };
 typedef struct wait_queue_head wait_queue_head_t;
 
-/* A layout fact of the C mirror; compat/src/ asserts the same number on ktl's C++ side. */
-#ifndef __KTL_LAYOUT
-#ifdef __cplusplus
-#define __KTL_LAYOUT(cond) static_assert(cond, "ktl layout: " #cond)
-#else
-#define __KTL_LAYOUT(cond) _Static_assert(cond, "ktl layout: " #cond)
-#endif
-#endif
 __KTL_LAYOUT(sizeof(struct wait_queue_entry) == 40 && __alignof__(struct wait_queue_entry) == 8);
 __KTL_LAYOUT(offsetof(struct wait_queue_entry, func) == 16);
 __KTL_LAYOUT(offsetof(struct wait_queue_entry, entry) == 24);
