@@ -54,8 +54,6 @@ static_assert(offsetof(ktl::smp_hotplug_thread, store) == 0 &&
 #pragma GCC diagnostic pop
 static_assert(ktl::KTW_FREEZABLE == 1 && ktl::NUMA_NO_NODE == -1 && ktl::TIMER_IRQSAFE == 0x00200000);
 
-extern "C" void ktl_kthread_delayed_work_timer_fn(ktl::timer_list* t);
-
 namespace {
 
 // A name formatted the way Linux's kvasprintf() does it for a kthread: nullptr if out of memory.
@@ -66,17 +64,6 @@ char* format_name(const char* fmt, va_list args) {
   if (vasprintf(&name, fmt ? fmt : "", args) < 0) return nullptr;
 #pragma GCC diagnostic pop
   return name;
-}
-
-// DEFINE_KTHREAD_DELAYED_WORK() in C can only name the shim's timer function
-// (ktl_kthread_delayed_work_timer_fn); ktl's queueing code expects its own. Switch such an
-// item over the first time it is queued, under the worker's lock, which is where ktl reads the
-// field too; the timer is not armed before that.
-void adopt_static_delayed_work(ktl::kthread_worker* worker, ktl::kthread_delayed_work* dwork) {
-  if (!worker || !dwork) return;
-  ktl::spin_guard g(worker->lock);
-  if (dwork->timer.function == ktl_kthread_delayed_work_timer_fn)
-    dwork->timer.function = ktl::kthread_delayed_work_timer_fn;
 }
 
 }  // namespace
@@ -132,7 +119,8 @@ void ktl_kthread_unuse_mm(ktl::mm_struct* mm) { ktl::kthread_unuse_mm(mm); }
 
 // ---- kthread_worker ----------------------------------------------------------------------------
 
-void ktl_kthread_delayed_work_timer_fn(ktl::timer_list* t) { ktl::kthread_delayed_work_timer_fn(t); }
+// ktl_kthread_delayed_work_timer_fn is ktl::kthread_delayed_work_timer_fn itself (its asm label),
+// so DEFINE_KTHREAD_DELAYED_WORK in C stores the address ktl's constructor stores.
 void ktl_kthread_init_worker(ktl::kthread_worker* worker) { ktl::kthread_init_worker(worker); }
 void ktl_kthread_init_work(ktl::kthread_work* work, ktl::kthread_work_func_t fn) {
   ktl::kthread_init_work(work, fn);
@@ -187,12 +175,10 @@ bool ktl_kthread_queue_work(ktl::kthread_worker* worker, ktl::kthread_work* work
 }
 bool ktl_kthread_queue_delayed_work(ktl::kthread_worker* worker, ktl::kthread_delayed_work* dwork,
                                     unsigned long delay) {
-  adopt_static_delayed_work(worker, dwork);
   return ktl::kthread_queue_delayed_work(worker, dwork, delay);
 }
 bool ktl_kthread_mod_delayed_work(ktl::kthread_worker* worker, ktl::kthread_delayed_work* dwork,
                                   unsigned long delay) {
-  adopt_static_delayed_work(worker, dwork);
   return ktl::kthread_mod_delayed_work(worker, dwork, delay);
 }
 void ktl_kthread_flush_work(ktl::kthread_work* work) { ktl::kthread_flush_work(work); }

@@ -32,6 +32,7 @@ int ctest_kthread_smpboot(void);
 int ctest_kthread_freezer(void);
 void* ctest_kthread_pristine_worker(void);
 void* ctest_kthread_pristine_work(void);
+void* ctest_kthread_pristine_dwork(void);
 void* ctest_kthread_work_fn1(void);
 }
 
@@ -137,7 +138,7 @@ TEST_P(CompatKthreadTest, FreezerCallsNeverFreeze) {
 
 KTL_INSTANTIATE_MACHINES(CompatKthreadTest);
 
-// DEFINE_KTHREAD_WORKER / DEFINE_KTHREAD_WORK give the bytes ktl's constructors give to an
+// DEFINE_KTHREAD_WORKER / DEFINE_KTHREAD_WORK / DEFINE_KTHREAD_DELAYED_WORK give the bytes ktl's constructors give to an
 // object at the same address (self-pointing list heads, unlocked lock, NULLs).
 std::string hex_bytes(const void* p, size_t n) {
   std::string s;
@@ -168,6 +169,11 @@ TEST(CompatKthreadStatic, WorkerAndWorkInitialisersMatchConstructors) {
   auto fn = reinterpret_cast<kthread_work_func_t>(ctest_kthread_work_fn1());
   expect_same_bytes_in_place<kthread_work>(ctest_kthread_pristine_work(),
                                            [fn](void* p) { return new (p) kthread_work(fn); });
+  // The timer names ktl::kthread_delayed_work_timer_fn itself (no switch on first use).
+  expect_same_bytes_in_place<kthread_delayed_work>(
+      ctest_kthread_pristine_dwork(), [fn](void* p) { return new (p) kthread_delayed_work(fn); });
+  EXPECT_EQ(static_cast<kthread_delayed_work*>(ctest_kthread_pristine_dwork())->timer.function,
+            &kthread_delayed_work_timer_fn);
 }
 
 }  // namespace

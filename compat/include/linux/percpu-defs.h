@@ -54,7 +54,7 @@
  * rename local symbols); modules are not built with LTO.
  */
 #define DEFINE_PER_CPU_SECTION(type, name, sec)                                 \
-	struct __aligned(64) { __typeof__(type) __ktl_value; }                  \
+	struct __aligned(64) __ktl_pcpu_slot_##name { __typeof__(type) __ktl_value; } \
 		__ktl_pcpu_storage_##name[NR_CPUS] __asm__("__ktl_pcpu_" #name) __used; \
 	extern __typeof__(type) name __asm__("__ktl_pcpu_" #name)
 #define DECLARE_PER_CPU_SECTION(type, name, sec)                                \

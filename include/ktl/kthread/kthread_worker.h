@@ -94,7 +94,10 @@ struct kthread_work {
   kthread_work& operator=(const kthread_work&) = delete;
 };
 
-void kthread_delayed_work_timer_fn(timer_list* t);
+// The timer function of every kthread_delayed_work; exported to C as
+// "ktl_kthread_delayed_work_timer_fn", which the compat DEFINE_KTHREAD_DELAYED_WORK names in its
+// static initialiser (the same address C++ uses).
+void kthread_delayed_work_timer_fn(timer_list* t) __asm__("ktl_kthread_delayed_work_timer_fn");
 
 struct kthread_delayed_work {
   kthread_work work;

@@ -13,6 +13,7 @@
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -318,6 +319,7 @@ static const struct kthread_delayed_work s_dwork_init = KTHREAD_DELAYED_WORK_INI
 /* Never used: for the byte comparison with ktl's constructors. */
 static DEFINE_KTHREAD_WORKER(pristine_worker);
 static DEFINE_KTHREAD_WORK(pristine_work, work_fn1);
+static DEFINE_KTHREAD_DELAYED_WORK(pristine_dwork, work_fn1);
 
 void *ctest_kthread_pristine_worker(void)
 {
@@ -327,6 +329,11 @@ void *ctest_kthread_pristine_worker(void)
 void *ctest_kthread_pristine_work(void)
 {
 	return &pristine_work;
+}
+
+void *ctest_kthread_pristine_dwork(void)
+{
+	return &pristine_dwork;
 }
 
 void *ctest_kthread_work_fn1(void)
@@ -426,13 +433,8 @@ int ctest_kthread_worker(void)
 
 /* ---- smpboot: per-CPU hotplug threads ---------------------------------------------------- */
 
-/*
- * The per-CPU slot array smpboot writes each vCPU's thread to, laid out as ktl's per-CPU
- * variables are (one 64-byte slot per possible vCPU).
- */
-static struct __aligned(64) csmp_slot {
-	struct task_struct *task;
-} csmp_slots[NR_CPUS];
+/* The per-CPU variable smpboot writes each vCPU's thread to, as Linux subsystems declare it. */
+static DEFINE_PER_CPU(struct task_struct *, csmp_task);
 static int csmp_pending[NR_CPUS];
 static int csmp_ran[NR_CPUS];
 static int csmp_wrong_cpu;
@@ -468,7 +470,7 @@ static void csmp_cleanup(unsigned int cpu, bool online)
 }
 
 static struct smp_hotplug_thread csmp_threads = {
-	.store = &csmp_slots[0].task,
+	.store = &csmp_task,
 	.thread_should_run = csmp_should_run,
 	.thread_fn = csmp_fn,
 	.setup = csmp_setup,
@@ -481,7 +483,8 @@ int ctest_kthread_smpboot(void)
 	unsigned int cpu, online;
 	char name[TASK_COMM_LEN];
 
-	memset(csmp_slots, 0, sizeof(csmp_slots));
+	for_each_possible_cpu(cpu)
+		per_cpu(csmp_task, cpu) = NULL;
 	memset(csmp_pending, 0, sizeof(csmp_pending));
 	memset(csmp_ran, 0, sizeof(csmp_ran));
 	csmp_wrong_cpu = csmp_setups = csmp_cleanups = 0;
@@ -491,7 +494,7 @@ int ctest_kthread_smpboot(void)
 	cpus_read_unlock();
 	CHECK(smpboot_register_percpu_thread(&csmp_threads) == 0);
 	for_each_online_cpu(cpu) {
-		struct task_struct *t = READ_ONCE(csmp_slots[cpu].task);
+		struct task_struct *t = READ_ONCE(per_cpu(csmp_task, cpu));
 
 		CHECK(t != NULL);
 		snprintf(name, sizeof(name), "csmp/%u", cpu);
