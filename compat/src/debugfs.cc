@@ -64,11 +64,12 @@ node_ptr root() {
 
 // Taken by debugfs_lookup(), dropped by dput().
 std::mutex& held_mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 std::multimap<const ::dentry*, node_ptr>& held() {
-  static std::multimap<const ::dentry*, node_ptr> m;
+  static std::multimap<const ::dentry*, node_ptr>& m =
+      *new std::multimap<const ::dentry*, node_ptr>;
   return m;
 }
 

@@ -113,7 +113,7 @@ constexpr int kMiscDynamicMinor = 255;
 constexpr int kDynamicMinors = 128;
 
 std::mutex& dev_mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 
@@ -156,7 +156,7 @@ struct class_rec {
 };
 
 std::vector<class_rec>& classes() {
-  static std::vector<class_rec> v;
+  static std::vector<class_rec>& v = *new std::vector<class_rec>;
   return v;
 }
 
@@ -265,7 +265,7 @@ struct misc_state {
 };
 
 misc_state& misc() {
-  static misc_state s;
+  static misc_state& s = *new misc_state;
   return s;
 }
 
@@ -315,15 +315,12 @@ std::string misc_key(const ktl_miscdevice* m) {
 }
 
 void misc_unregister(ktl_miscdevice* m, bool drop_entry) {
-  bool dynamic_minor;
   {
     std::lock_guard<std::mutex> g(dev_mu());
     auto& l = misc().list;
     auto it = std::find(l.begin(), l.end(), m);
     if (it == l.end()) return;
     l.erase(it);
-    dynamic_minor = m->minor < kDynamicMinors || m->minor > kMiscDynamicMinor;
-    (void)dynamic_minor;
   }
   if (drop_entry) drop_extra_entry(misc_key(m));
   if (m->this_device && !(reinterpret_cast<std::uintptr_t>(m->this_device) >= static_cast<std::uintptr_t>(-4095))) {
@@ -486,24 +483,22 @@ void ktl_cdev_init(ktl_cdev* cdev, const ::file_operations* fops) {
   cdev->kobj.state_initialized = 1;
 }
 
-ktl_cdev* ktl_cdev_alloc(void) {
-  auto* p = new (std::nothrow) ktl_cdev();
-  if (!p) return nullptr;
-  ktl_cdev_init(p, nullptr);
-  p->kobj.name = "ktl-cdev-alloc";  // marks it as ours to free in cdev_del
-  return p;
-}
-
 }  // extern "C"
 
 namespace {
+
+// cdevs made by cdev_alloc(), freed by cdev_del().
+std::vector<ktl_cdev*>& alloced_cdevs() {
+  static std::vector<ktl_cdev*>& v = *new std::vector<ktl_cdev*>;
+  return v;
+}
 
 struct cdev_rec {
   ktl_cdev* cdev;
   unsigned dev, count;
 };
 std::vector<cdev_rec>& cdevs() {
-  static std::vector<cdev_rec> v;
+  static std::vector<cdev_rec>& v = *new std::vector<cdev_rec>;
   return v;
 }
 
@@ -525,6 +520,15 @@ void cdev_forget(ktl_cdev* p) {
 
 extern "C" {
 
+ktl_cdev* ktl_cdev_alloc(void) {
+  auto* p = new (std::nothrow) ktl_cdev();
+  if (!p) return nullptr;
+  ktl_cdev_init(p, nullptr);
+  std::lock_guard<std::mutex> g(dev_mu());
+  alloced_cdevs().push_back(p);
+  return p;
+}
+
 int ktl_cdev_add(ktl_cdev* p, unsigned dev, unsigned count) {
   {
     std::lock_guard<std::mutex> g(dev_mu());
@@ -542,7 +546,15 @@ void ktl_cdev_del(ktl_cdev* p) {
   if (!p) return;
   drop_extra_entry(cdev_key(p));
   cdev_forget(p);
-  if (p->kobj.name && std::strcmp(p->kobj.name, "ktl-cdev-alloc") == 0) delete p;
+  bool ours;
+  {
+    std::lock_guard<std::mutex> g(dev_mu());
+    auto& v = alloced_cdevs();
+    auto it = std::find(v.begin(), v.end(), p);
+    ours = it != v.end();
+    if (ours) v.erase(it);
+  }
+  if (ours) delete p;
 }
 
 }  // extern "C"

@@ -68,12 +68,14 @@ namespace ktl::compat {
 // ---------------------------------------------------------------------------------------------
 namespace {
 
+// The registries here and in the other shim files are never destroyed: the destructors of a
+// module still mapped at exit (its tracepoints' unregistration) run after static destruction.
 std::mutex& tree_mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 std::map<std::string, node_ptr>& tree() {
-  static std::map<std::string, node_ptr> t;
+  static std::map<std::string, node_ptr>& t = *new std::map<std::string, node_ptr>;
   return t;
 }
 
@@ -228,7 +230,8 @@ void unpublish_and_drain(const std::vector<node_ptr>& gone, bool wait) {
     n->published = false;
   }
   if (!wait) return;
-  for (const node_ptr& n : gone) wait_event(n->drained, n->active.load() == 0);
+  for (const node_ptr& n : gone)
+    if (n->active.load() != 0) wait_event(n->drained, n->active.load() == 0);
 }
 
 }  // namespace
@@ -485,12 +488,13 @@ struct chrdev_region {
 };
 
 std::mutex& chrdev_mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 std::vector<chrdev_region>& chrdevs() {
   // Major 10 belongs to the misc driver, as on every Linux system.
-  static std::vector<chrdev_region> v{{10, 0, 256, "misc", nullptr}};
+  static std::vector<chrdev_region>& v =
+      *new std::vector<chrdev_region>{{10, 0, 256, "misc", nullptr}};
   return v;
 }
 
@@ -606,7 +610,7 @@ struct boot_entries {
 // Forced removals of entries that are not plain nodes (set by misc, cdev, ...).
 namespace {
 std::mutex& extra_mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 struct extra_entry {
@@ -615,7 +619,7 @@ struct extra_entry {
   std::function<void()> remove;
 };
 std::map<std::string, extra_entry>& extras() {
-  static std::map<std::string, extra_entry> m;
+  static std::map<std::string, extra_entry>& m = *new std::map<std::string, extra_entry>;
   return m;
 }
 }  // namespace

@@ -115,11 +115,11 @@ kobj_dir* dir_of(const ktl_kobject* kobj) { return static_cast<kobj_dir*>(kobj->
 // kobj->sd keeps its directory node alive (a child's directory disappears with its parent's,
 // while the child kobject may still refer to it, as kernfs nodes are refcounted in Linux).
 std::mutex& sd_mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 std::map<const ktl_kobject*, node_ptr>& sd_refs() {
-  static std::map<const ktl_kobject*, node_ptr> m;
+  static std::map<const ktl_kobject*, node_ptr>& m = *new std::map<const ktl_kobject*, node_ptr>;
   return m;
 }
 
@@ -221,11 +221,12 @@ void remove_group(ktl_kobject* kobj, const ktl_attribute_group* grp) {
 // Who made a kobject whose type is ktl's (kobject_create_and_add, kset_create_and_add): the
 // caller's code address stands for it in the unload checks.
 std::mutex& creator_mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 std::map<const ktl_kobject*, const void*>& creators() {
-  static std::map<const ktl_kobject*, const void*> m;
+  static std::map<const ktl_kobject*, const void*>& m =
+      *new std::map<const ktl_kobject*, const void*>;
   return m;
 }
 

@@ -43,6 +43,7 @@ struct trace_seq {
   int full;
   char buffer[512];
 };
+static_assert(sizeof(trace_seq) == 520);
 struct trace_print_flags {
   unsigned long mask;
   const char* name;
@@ -71,15 +72,15 @@ struct event_rec {
 };
 
 std::mutex& mu() {
-  static std::mutex m;
+  static std::mutex& m = *new std::mutex;
   return m;
 }
 std::vector<event_rec*>& events() {
-  static std::vector<event_rec*> v;
+  static std::vector<event_rec*>& v = *new std::vector<event_rec*>;
   return v;
 }
 std::vector<trace_array*>& instances() {
-  static std::vector<trace_array*> v;
+  static std::vector<trace_array*>& v = *new std::vector<trace_array*>;
   return v;
 }
 std::atomic<bool> g_tracing_on{true};  // the tracing_on file of the top-level buffer

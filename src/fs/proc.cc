@@ -123,8 +123,9 @@ struct sysctl_entry {
 };
 
 std::mutex g_sysctl_mu;
+// Never destroyed: entries may be unregistered by module destructors that run at exit.
 std::map<std::string, sysctl_entry>& extra_sysctls() {
-  static std::map<std::string, sysctl_entry> m;
+  static std::map<std::string, sysctl_entry>& m = *new std::map<std::string, sysctl_entry>;
   return m;
 }
 

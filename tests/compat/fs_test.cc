@@ -38,6 +38,10 @@ int ctest_fs_seq_balance(void);
 void ctest_fs_seq_remove(void);
 int ctest_fs_dir_create(void);
 int ctest_fs_dir_remove_subtree(void);
+int ctest_fs_attrs_create(void);
+int ctest_fs_attrs_seen(unsigned* flags, unsigned* mode);
+int ctest_fs_attrs_poll(void);
+void ctest_fs_attrs_remove(void);
 int ctest_fs_block_create(void);
 int ctest_fs_block_in_read(void);
 void ctest_fs_block_release(void);
@@ -263,6 +267,34 @@ TEST_P(CompatProcTest, DirectoriesAndSubtreeRemoval) {
   EXPECT_EQ(cat("/proc/ctest_dir/value"), "<-2>");
   EXPECT_EQ(cat("/proc/ctest_dir/sub/deep"), "<-2>");
   EXPECT_EQ(cat("/proc/ctest_dir"), "<-2>");
+}
+
+TEST_P(CompatProcTest, ShowAndSeqAttributesFlagsAndPoll) {
+  ASSERT_EQ(in_kthread(ctest_fs_attrs_create), 0);
+  EXPECT_EQ(cat("/proc/ctest_modes"), "proc show attribute\n");
+  EXPECT_EQ(cat("/sys/kernel/debug/ctest_seq/countdown"), "3\n2\n1\n");
+  // cat opens O_RDONLY (| O_LARGEFILE); nonseekable_open() took FMODE_LSEEK away.
+  constexpr unsigned kO_ACCMODE = 3, kO_WRONLY = 1, kO_LARGEFILE = 0100000, kO_NONBLOCK = 04000;
+  constexpr unsigned kFMODE_READ = 1, kFMODE_WRITE = 2, kFMODE_LSEEK = 4;
+  unsigned flags = 0, mode = 0;
+  EXPECT_EQ(cat("/proc/ctest_flags"), "blocking\n");
+  ctest_fs_attrs_seen(&flags, &mode);
+  EXPECT_EQ(flags & kO_ACCMODE, 0u);
+  EXPECT_TRUE(flags & kO_LARGEFILE);
+  EXPECT_FALSE(flags & kO_NONBLOCK);
+  EXPECT_EQ(mode & (kFMODE_READ | kFMODE_WRITE | kFMODE_LSEEK), kFMODE_READ);
+  // echo > opens O_WRONLY.
+  EXPECT_EQ(echo("/proc/ctest_flags", "x"), 0);
+  ctest_fs_attrs_seen(&flags, &mode);
+  EXPECT_EQ(flags & kO_ACCMODE, kO_WRONLY);
+  EXPECT_EQ(mode & (kFMODE_READ | kFMODE_WRITE), kFMODE_WRITE);
+  EXPECT_EQ(in_kthread(ctest_fs_attrs_poll), 0);
+  in_kthread([] {
+    ctest_fs_attrs_remove();
+    return 0;
+  });
+  EXPECT_EQ(cat("/proc/ctest_modes"), "<-2>");
+  EXPECT_EQ(cat("/sys/kernel/debug/ctest_seq/countdown"), "<-2>");
 }
 
 TEST_P(CompatProcTest, RemoveProcEntryWaitsForTheReadInProgress) {

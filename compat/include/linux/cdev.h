@@ -24,6 +24,10 @@ struct cdev {
 	unsigned int count;
 };
 
+/* compat/src/device.cc asserts the same numbers. */
+__KTL_LAYOUT(sizeof(struct cdev) == 104 && offsetof(struct cdev, ops) == 72 &&
+	     offsetof(struct cdev, dev) == 96);
+
 __KTL_BEGIN_DECLS
 /* Zeroes @cdev and sets its ops. */
 void cdev_init(struct cdev *cdev, const struct file_operations *fops) __ktl_abi(cdev_init);

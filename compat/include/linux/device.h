@@ -87,6 +87,12 @@ struct device_attribute {
 			 size_t count);
 };
 
+/* compat/src/device.cc asserts the same numbers. */
+__KTL_LAYOUT(sizeof(struct __ktl_class) == 96 && offsetof(struct __ktl_class, devnode) == 32);
+__KTL_LAYOUT(sizeof(struct device) == 152 && offsetof(struct device, driver_data) == 112 &&
+	     offsetof(struct device, devt) == 120);
+__KTL_LAYOUT(sizeof(struct device_attribute) == 32);
+
 #define DEVICE_ATTR(_name, _mode, _show, _store) \
 	struct device_attribute dev_attr_##_name = __ATTR(_name, _mode, _show, _store)
 #define DEVICE_ATTR_RW(_name) struct device_attribute dev_attr_##_name = __ATTR_RW(_name)

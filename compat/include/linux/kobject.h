@@ -75,6 +75,14 @@ struct kset {
 	const struct kset_uevent_ops *uevent_ops;
 };
 
+/* compat/src/sysfs.cc asserts the same numbers. */
+__KTL_LAYOUT(sizeof(struct kobject) == 64 && offsetof(struct kobject, parent) == 24 &&
+	     offsetof(struct kobject, ktype) == 40 && offsetof(struct kobject, sd) == 48 &&
+	     offsetof(struct kobject, kref) == 56);
+__KTL_LAYOUT(sizeof(struct kobj_type) == 48 && offsetof(struct kobj_type, default_groups) == 16);
+__KTL_LAYOUT(sizeof(struct kobj_attribute) == 32 && offsetof(struct kobj_attribute, store) == 24);
+__KTL_LAYOUT(sizeof(struct kset) == 96 && offsetof(struct kset, kobj) == 24);
+
 enum kobject_action {
 	KOBJ_ADD,
 	KOBJ_REMOVE,

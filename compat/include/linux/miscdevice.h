@@ -55,6 +55,9 @@ struct miscdevice {
 	umode_t mode;
 };
 
+/* compat/src/device.cc asserts the same numbers. */
+__KTL_LAYOUT(sizeof(struct miscdevice) == 80 && offsetof(struct miscdevice, this_device) == 48);
+
 __KTL_BEGIN_DECLS
 /**
  * misc_register - record a misc device

@@ -50,6 +50,11 @@ struct sysfs_ops {
 	ssize_t (*store)(struct kobject *, struct attribute *, const char *, size_t);
 };
 
+/* compat/src/sysfs_internal.h mirrors these (sysfs.cc asserts the same numbers). */
+__KTL_LAYOUT(sizeof(struct attribute) == 16 && offsetof(struct attribute, mode) == 8);
+__KTL_LAYOUT(sizeof(struct attribute_group) == 48 && offsetof(struct attribute_group, attrs) == 32);
+__KTL_LAYOUT(sizeof(struct sysfs_ops) == 16);
+
 #define SYSFS_PREALLOC 010000
 #define SYSFS_GROUP_INVISIBLE 020000
 

@@ -22,6 +22,9 @@ struct trace_seq {
 	char buffer[TRACE_SEQ_BUFFER_SIZE];
 };
 
+/* compat/src/trace.cc asserts the same size. */
+__KTL_LAYOUT(sizeof(struct trace_seq) == 520);
+
 /* A value and its name, for __print_symbolic()/__print_flags(). */
 struct trace_print_flags {
 	unsigned long mask;

@@ -56,6 +56,9 @@ struct tracepoint {
 	void *__ktl_priv;
 };
 
+/* compat/src/trace.cc asserts the same numbers. */
+__KTL_LAYOUT(sizeof(struct tracepoint) == 48 && offsetof(struct tracepoint, enabled) == 16);
+
 __KTL_BEGIN_DECLS
 /* Makes the event known (its enable files appear); run by a constructor of the module. */
 void __ktl_tracepoint_register(struct tracepoint *tp) __ktl_abi(tracepoint_register);

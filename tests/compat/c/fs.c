@@ -440,6 +440,143 @@ int ctest_fs_dir_remove_subtree(void)
 	return 0;
 }
 
+/* ---- DEFINE_PROC_SHOW_ATTRIBUTE, DEFINE_SEQ_ATTRIBUTE, f_flags/f_mode, poll ------------ */
+
+static int modes_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", (const char *)m->private);
+	return 0;
+}
+DEFINE_PROC_SHOW_ATTRIBUTE(modes);
+
+static int countdown_from = 3;
+
+static void *countdown_start(struct seq_file *m, loff_t *pos)
+{
+	return *pos < *(int *)m->private ? pos : NULL;
+}
+
+static void *countdown_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return countdown_start(m, pos);
+}
+
+static void countdown_stop(struct seq_file *m, void *v)
+{
+}
+
+static int countdown_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%lld\n", *(int *)m->private - *(loff_t *)v);
+	return 0;
+}
+
+static const struct seq_operations countdown_sops = {
+	.start = countdown_start,
+	.next = countdown_next,
+	.stop = countdown_stop,
+	.show = countdown_show,
+};
+DEFINE_SEQ_ATTRIBUTE(countdown);
+
+/* What ->open saw of the file: f_flags & O_ACCMODE, f_mode bits, after nonseekable_open. */
+static unsigned int seen_flags, seen_mode;
+static DECLARE_WAIT_QUEUE_HEAD(poll_wq);
+static int poll_ready;
+
+static int flags_open(struct inode *inode, struct file *file)
+{
+	seen_flags = file->f_flags;
+	nonseekable_open(inode, file);
+	seen_mode = file->f_mode;
+	return 0;
+}
+
+static ssize_t flags_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
+{
+	const char *s = (file->f_flags & O_NONBLOCK) ? "nonblock\n" : "blocking\n";
+
+	return simple_read_from_buffer(buf, count, ppos, s, strlen(s));
+}
+
+static ssize_t flags_write(struct file *file, const char __user *buf, size_t count, loff_t *ppos)
+{
+	return count;
+}
+
+static __poll_t flags_poll(struct file *file, poll_table *wait)
+{
+	poll_wait(file, &poll_wq, wait);
+	return READ_ONCE(poll_ready) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct proc_ops flags_ops = {
+	.proc_open = flags_open,
+	.proc_read = flags_read,
+	.proc_write = flags_write,
+	.proc_lseek = no_llseek,
+	.proc_poll = flags_poll,
+};
+
+static wait_queue_head_t *polled;
+
+static void record_queue(struct file *file, wait_queue_head_t *wq, poll_table *p)
+{
+	polled = wq;
+}
+
+static char modes_text[] = "proc show attribute";
+static struct dentry *seq_dir;
+
+int ctest_fs_attrs_create(void)
+{
+	struct proc_dir_entry *pde;
+
+	pde = proc_create_data("ctest_modes", 0444, NULL, &modes_proc_ops, modes_text);
+	CHECK(pde);
+	proc_set_size(pde, 20);
+	proc_set_user(pde, GLOBAL_ROOT_UID, GLOBAL_ROOT_GID);
+	CHECK(uid_eq(current_uid(), GLOBAL_ROOT_UID));
+	CHECK(proc_create("ctest_flags", 0666, NULL, &flags_ops));
+	seq_dir = debugfs_create_dir("ctest_seq", NULL);
+	CHECK(!IS_ERR(seq_dir));
+	CHECK(!IS_ERR(debugfs_create_file("countdown", 0444, seq_dir, &countdown_from,
+					  &countdown_fops)));
+	return 0;
+}
+
+int ctest_fs_attrs_seen(unsigned int *flags, unsigned int *mode)
+{
+	*flags = seen_flags;
+	*mode = seen_mode;
+	return 0;
+}
+
+/* ->proc_poll with a poll_table: registers the module's queue, reports readiness. */
+int ctest_fs_attrs_poll(void)
+{
+	poll_table pt;
+	struct file f = { 0 };
+
+	init_poll_funcptr(&pt, record_queue);
+	polled = NULL;
+	WRITE_ONCE(poll_ready, 0);
+	CHECK(flags_ops.proc_poll(&f, &pt) == 0);
+	CHECK(polled == &poll_wq);
+	WRITE_ONCE(poll_ready, 1);
+	CHECK(flags_ops.proc_poll(&f, NULL) == (EPOLLIN | EPOLLRDNORM));
+	CHECK(poll_requested_events(&pt) == ~(__poll_t)0);
+	return 0;
+}
+
+void ctest_fs_attrs_remove(void)
+{
+	remove_proc_entry("ctest_modes", NULL);
+	remove_proc_entry("ctest_flags", NULL);
+	debugfs_remove(seq_dir);
+}
+
 /* ---- removal waits for a read in progress ---------------------------------------------- */
 
 static DECLARE_WAIT_QUEUE_HEAD(block_wq);
