@@ -808,6 +808,23 @@ int demo_stop_fn(void* arg) {
   return 0;
 }
 
+// Waits (up to a second) until every task in `pids` shows STAT `state`, so that a ps snapshot
+// shows the sleep the tour describes rather than a moment when a busy host happened to have
+// the task running.
+void settle(const std::vector<pid_t>& pids, char state) {
+  for (int i = 0; i < 1000; ++i) {
+    bool all = true;
+    for (pid_t p : pids) {
+      task_struct* t = find_get_task_by_vpid(p);
+      if (!t) continue;
+      if (task_state_to_char(t) != state) all = false;
+      put_task_struct(t);
+    }
+    if (all) return;
+    msleep(1);
+  }
+}
+
 std::vector<pid_t> percpu_pids(int only_cpu = -1) {
   std::vector<pid_t> pids;
   for (int cpu = 0; cpu < nr_cpu_ids(); ++cpu) {
@@ -907,17 +924,7 @@ int shell::state::demo_percpu() {
   r = proc_write(path, "1");
   proc_read("/sys/devices/system/cpu/online", &online);
   print(fmt("echo 1 > %s = %d; online: %s", path, r, online.c_str()));
-  for (int i = 0; i < 100; ++i) {
-    bool all = true;
-    for (pid_t p : percpu_pids(static_cast<int>(last))) {
-      task_struct* t = find_get_task_by_vpid(p);
-      if (!t) continue;
-      if (task_state_to_char(t) != 'S') all = false;
-      put_task_struct(t);
-    }
-    if (all) break;
-    msleep(1);
-  }
+  settle(percpu_pids(static_cast<int>(last)), 'S');
   print(ps_lines(percpu_pids(static_cast<int>(last))));
   return 0;
 }
@@ -949,6 +956,7 @@ int shell::state::cmd_demo() {
     wake_up_interruptible(&ev->wq);
   }
   for (int i = 0; i < 500 && ev->consumed.load() < 1000; ++i) msleep(2);
+  settle({per->pid, ev->pid}, 'S');
   print(ps_lines({per->pid, ev->pid}));
   print(fmt("kevent consumed %ld events in %lu wake-ups\n", ev->consumed.load(),
             ev->wakeups.load()));

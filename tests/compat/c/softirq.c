@@ -139,7 +139,7 @@ int ctest_sirq_bh_disable_defers(void)
 	CHECK(in_task() && !in_serving_softirq() && in_interrupt() && in_atomic());
 	tasklet_schedule(&b.tasklet);
 	tasklet_schedule(&b.tasklet); /* already scheduled: no second run */
-	CHECK(b.tasklet.state & (1UL << TASKLET_STATE_SCHED));
+	CHECK(test_bit(TASKLET_STATE_SCHED, &b.tasklet.state));
 	CHECK(local_softirq_pending() & (1U << TASKLET_SOFTIRQ));
 	cpu_relax();
 	CHECK(b.runs == 0);
@@ -178,7 +178,7 @@ int ctest_sirq_disable_enable(void)
 	while (time_before(jiffies, j0 + 3))
 		schedule_timeout_uninterruptible(1);
 	CHECK(b.runs == 0);
-	CHECK(b.tasklet.state & (1UL << TASKLET_STATE_SCHED));
+	CHECK(test_bit(TASKLET_STATE_SCHED, &b.tasklet.state));
 	tasklet_enable(&b.tasklet);
 	CHECK(wait_for_completion_timeout(&b.done, 10 * HZ) > 0);
 	tasklet_kill(&b.tasklet);
@@ -271,6 +271,7 @@ int ctest_sirq_kill_waits(void)
 	tasklet_schedule(&b.tasklet);
 	tasklet_kill(&b.tasklet);
 	CHECK(b.runs == 1);
-	CHECK(!(b.tasklet.state & ((1UL << TASKLET_STATE_SCHED) | (1UL << TASKLET_STATE_RUN))));
+	CHECK(!test_bit(TASKLET_STATE_SCHED, &b.tasklet.state) &&
+	      !test_bit(TASKLET_STATE_RUN, &b.tasklet.state));
 	return 0;
 }

@@ -156,13 +156,17 @@ struct WorkerInfo {
   bool per_cpu;
 };
 
+// p->flags belongs to p (a worker sets PF_WQ_WORKER itself when it starts): read from outside
+// it is a racy snapshot, as /proc's is.
+KTL_DATA_RACY bool is_wq_worker(const task_struct* p) { return p->flags & PF_WQ_WORKER; }
+
 // The kworkers of vCPU cpu's two pools ("kworker/1:0", "kworker/1:1H-events_highpri", ...).
 std::vector<WorkerInfo> cpu_workers(int cpu) {
   const std::regex re("kworker/" + std::to_string(cpu) + ":[0-9]+H?([+-].*)?");
   std::vector<WorkerInfo> out;
   std::vector<task_struct*> ts = snapshot_tasks();
   for (task_struct* p : ts) {
-    if (!(p->flags & PF_WQ_WORKER)) continue;
+    if (!is_wq_worker(p)) continue;
     std::string n = proc_task_name(p);
     if (!std::regex_match(n, re)) continue;
     cpumask m;
@@ -196,7 +200,7 @@ bool workers_idle(int cpu) {
   bool all = true;
   std::vector<task_struct*> ts = snapshot_tasks();
   for (task_struct* p : ts) {
-    if (!(p->flags & PF_WQ_WORKER)) continue;
+    if (!is_wq_worker(p)) continue;
     std::string n = proc_task_name(p);
     if (n.rfind("kworker/" + std::to_string(cpu) + ":", 0) != 0) continue;
     if (task_state_to_char(p) != 'I' ||
