@@ -37,20 +37,11 @@ void* ctest_kthread_work_fn1(void);
 }
 
 using namespace ktl;
-using ktl::testing::join_for;
 using ktl::testing::KernelTest;
-using ktl::testing::spawn;
+using ktl::testing::run_c;
 using ktl::testing::wait_until;
 
-constexpr int kJoinMs = 20000;
-
-// Runs a C entry point in a kernel task and returns its result (-9999 if it did not finish).
-int run_in_task(int (*fn)(void), const char* name) {
-  auto t = spawn([fn] { return fn(); }, name);
-  int r = -9999;
-  EXPECT_TRUE(join_for(t, kJoinMs, &r)) << name << " did not finish";
-  return r;
-}
+constexpr int kSlowJoinMs = 20000;  // C bodies that start and stop many kthreads
 
 // State letter `c`, and for a sleeping letter: off its runqueue (really asleep).
 bool wait_letter(task_struct* p, char c) {
@@ -67,7 +58,7 @@ std::string ps_line(task_struct* p) {
 class CompatKthreadTest : public KernelTest {};
 
 TEST_P(CompatKthreadTest, RunNamedThreadParkAndStop) {
-  ASSERT_EQ(run_in_task(ctest_kthread_run_start, "crun"), 0) << log();
+  ASSERT_EQ(run_c(ctest_kthread_run_start, "crun", -1, kSlowJoinMs), 0) << log();
   task_struct* t = ctest_kthread_last();
   ASSERT_NE(t, nullptr);
   get_task_struct(t);
@@ -84,56 +75,56 @@ TEST_P(CompatKthreadTest, RunNamedThreadParkAndStop) {
   EXPECT_NE(line.find(" 2 S "), std::string::npos) << "PPid 2, STAT S:\n" << line;
   EXPECT_EQ(proc_pid_wchan(t), "ctest_kthread_loop");
 
-  ASSERT_EQ(run_in_task(ctest_kthread_park_last, "cpark"), 0);
+  ASSERT_EQ(run_c(ctest_kthread_park_last, "cpark", -1, kSlowJoinMs), 0);
   ASSERT_TRUE(wait_letter(t, 'P'));
   line = ps_line(t);
   EXPECT_NE(line.find(" 2 P "), std::string::npos) << line;
-  ASSERT_EQ(run_in_task(ctest_kthread_unpark_last, "cunpark"), 0);
+  ASSERT_EQ(run_c(ctest_kthread_unpark_last, "cunpark", -1, kSlowJoinMs), 0);
   ASSERT_TRUE(wait_letter(t, 'S'));
 
-  EXPECT_EQ(run_in_task(ctest_kthread_stop_last, "cstop"), 1234);
+  EXPECT_EQ(run_c(ctest_kthread_stop_last, "cstop", -1, kSlowJoinMs), 1234);
   EXPECT_EQ(ctest_kthread_ran(), 1);
   put_task_struct(t);
 }
 
 TEST_P(CompatKthreadTest, NeverWokenThreadStopsWithEINTR) {
-  ASSERT_EQ(run_in_task(ctest_kthread_create_unwoken, "cunwoken"), 0) << log();
+  ASSERT_EQ(run_c(ctest_kthread_create_unwoken, "cunwoken", -1, kSlowJoinMs), 0) << log();
   task_struct* t = ctest_kthread_last();
   ASSERT_NE(t, nullptr);
   get_task_struct(t);
   ASSERT_TRUE(wait_letter(t, 'D'));
   std::string line = ps_line(t);
   EXPECT_NE(line.find("[cneverwoken]"), std::string::npos) << line;
-  EXPECT_EQ(run_in_task(ctest_kthread_stop_last, "cstop"), -EINTR);
+  EXPECT_EQ(run_c(ctest_kthread_stop_last, "cstop", -1, kSlowJoinMs), -EINTR);
   EXPECT_EQ(ctest_kthread_ran(), 0) << "threadfn must never run";
   put_task_struct(t);
 }
 
 TEST_P(CompatKthreadTest, CompleteAndExitNeverReturns) {
-  EXPECT_EQ(run_in_task(ctest_kthread_complete_and_exit, "cexits"), 0) << log();
+  EXPECT_EQ(run_c(ctest_kthread_complete_and_exit, "cexits", -1, kSlowJoinMs), 0) << log();
 }
 
 TEST_P(CompatKthreadTest, BoundThreadsRunOnTheirCpu) {
   KTL_NEEDS_CPUS(2);
-  EXPECT_EQ(run_in_task(ctest_kthread_on_cpu, "cbind"), 0) << log();
+  EXPECT_EQ(run_c(ctest_kthread_on_cpu, "cbind", -1, kSlowJoinMs), 0) << log();
 }
 
 TEST_P(CompatKthreadTest, StopEndsAnInterruptibleWaitWithERESTARTSYS) {
-  EXPECT_EQ(run_in_task(ctest_kthread_stop_interrupts_wait, "cstopwait"), 0) << log();
+  EXPECT_EQ(run_c(ctest_kthread_stop_interrupts_wait, "cstopwait", -1, kSlowJoinMs), 0) << log();
 }
 
 TEST_P(CompatKthreadTest, Workers) {
-  EXPECT_EQ(run_in_task(ctest_kthread_worker, "cworkers"), 0) << log();
+  EXPECT_EQ(run_c(ctest_kthread_worker, "cworkers", -1, kSlowJoinMs), 0) << log();
   EXPECT_EQ(log().find("WARNING"), std::string::npos) << log();
 }
 
 TEST_P(CompatKthreadTest, SmpbootThreadsRunOnTheirCpu) {
-  EXPECT_EQ(run_in_task(ctest_kthread_smpboot, "csmpboot"), 0) << log();
+  EXPECT_EQ(run_c(ctest_kthread_smpboot, "csmpboot", -1, kSlowJoinMs), 0) << log();
   EXPECT_EQ(log().find("WARNING"), std::string::npos) << log();
 }
 
 TEST_P(CompatKthreadTest, FreezerCallsNeverFreeze) {
-  EXPECT_EQ(run_in_task(ctest_kthread_freezer, "cfreezer"), 0) << log();
+  EXPECT_EQ(run_c(ctest_kthread_freezer, "cfreezer", -1, kSlowJoinMs), 0) << log();
 }
 
 KTL_INSTANTIATE_MACHINES(CompatKthreadTest);

@@ -203,7 +203,9 @@ class CompatModuleUnloadTest : public KernelTest {
   void check(const buggy_case& c) {
     std::string msg;
     ASSERT_EQ(in_task([&] { return load_module(test_mod(c.module), "", &msg); }), 0) << msg;
-    if (c.sleeper) ASSERT_TRUE(testing::wait_until([&] { return sleeping(c.sleeper); }));
+    if (c.sleeper) {
+      ASSERT_TRUE(testing::wait_until([&] { return sleeping(c.sleeper); }));
+    }
     ASSERT_EQ(in_task([&] { return unload_module(c.module, &msg); }), 0) << msg;
     std::string d = dmesg();
     for (const std::string& e : c.expect) EXPECT_NE(d.find(e), std::string::npos) << e << "\n" << d;

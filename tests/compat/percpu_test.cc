@@ -22,18 +22,10 @@ void* ctest_percpu_counter(void);
 namespace {
 
 using namespace ktl;
-using ktl::testing::join_for;
 using ktl::testing::KernelTest;
-using ktl::testing::spawn;
+using ktl::testing::run_c;
 
-constexpr int kJoinMs = 20000;
-
-int run_in_task(int (*fn)(void), const char* name) {
-  auto t = spawn([fn] { return fn(); }, name);
-  int r = -9999;
-  EXPECT_TRUE(join_for(t, kJoinMs, &r)) << name << " did not finish";
-  return r;
-}
+constexpr int kSlowJoinMs = 20000;  // C bodies that start and stop many kthreads
 
 class CompatPercpuTest : public KernelTest {};
 
@@ -41,32 +33,32 @@ TEST_P(CompatPercpuTest, StaticVariableHasKtlLayout) {
   // The C variable, seen as ktl's per-CPU variable (cleared: the simulation reruns the body).
   auto* var = static_cast<percpu_var<long>*>(ctest_percpu_counter());
   for (int cpu = 0; cpu < NR_CPUS; ++cpu) *per_cpu_ptr(var, cpu) = 0;
-  ASSERT_EQ(run_in_task(ctest_percpu_static, "cpcpu_static"), 0) << log();
+  ASSERT_EQ(run_c(ctest_percpu_static, "cpcpu_static", -1, kSlowJoinMs), 0) << log();
   // Every vCPU's value where ktl expects it.
   // The C code wrote the possible vCPUs' copies; the others stay 0.
   for (int cpu = 0; cpu < NR_CPUS; ++cpu)
     EXPECT_EQ(*per_cpu_ptr(var, cpu), cpu < nr_cpu_ids() ? 1000 + 7 * cpu : 0) << "vCPU " << cpu;
   // And the other way round: C++ writes, C reads (it accepts 0 or 1000 + 7 * cpu, no other).
   *per_cpu_ptr(var, 0) = 3;
-  EXPECT_NE(run_in_task(ctest_percpu_static, "cpcpu_static2"), 0) << log();
+  EXPECT_NE(run_c(ctest_percpu_static, "cpcpu_static2", -1, kSlowJoinMs), 0) << log();
   EXPECT_NE(log().find("pcpu_counter_ok(per_cpu(ctest_pcpu_counter, cpu), cpu)"),
             std::string::npos)
       << log();
 }
 
 TEST_P(CompatPercpuTest, ThisCpuOpsInBoundThreads) {
-  EXPECT_EQ(run_in_task(ctest_percpu_this_cpu, "cpcpu_ops"), 0) << log();
+  EXPECT_EQ(run_c(ctest_percpu_this_cpu, "cpcpu_ops", -1, kSlowJoinMs), 0) << log();
   EXPECT_EQ(log().find("WARNING"), std::string::npos) << log();
   EXPECT_EQ(log().find("BUG"), std::string::npos) << log();
 }
 
 TEST_P(CompatPercpuTest, AllocPercpu) {
-  EXPECT_EQ(run_in_task(ctest_percpu_alloc, "cpcpu_alloc"), 0) << log();
+  EXPECT_EQ(run_c(ctest_percpu_alloc, "cpcpu_alloc", -1, kSlowJoinMs), 0) << log();
   EXPECT_EQ(log().find("WARNING"), std::string::npos) << log();
 }
 
 TEST_P(CompatPercpuTest, InvalidAllocationsFailWithAWarning) {
-  EXPECT_EQ(run_in_task(ctest_percpu_alloc_invalid, "cpcpu_bad"), 0) << log();
+  EXPECT_EQ(run_c(ctest_percpu_alloc_invalid, "cpcpu_bad", -1, kSlowJoinMs), 0) << log();
   std::string l = log();
   EXPECT_NE(l.find("illegal size (0) or align (4) for percpu allocation"), std::string::npos) << l;
   EXPECT_NE(l.find("illegal size (16) or align (3) for percpu allocation"), std::string::npos) << l;

@@ -27,17 +27,9 @@ extern unsigned long ctest_sirq_context[3];
 namespace ktl {
 namespace {
 
-using testing::join_for;
 using testing::KernelTest;
-using testing::kJoinMs;
-using testing::spawn;
+using testing::run_c;
 
-int run_c(int (*fn)(), const char* name = "ctest_sirq", int cpu = -1) {
-  auto t = spawn([fn] { return fn(); }, name, cpu);
-  int r = -1;
-  EXPECT_TRUE(join_for(t, kJoinMs, &r)) << name << " did not finish";
-  return r;
-}
 
 // ktl's initialiser for `obj`, built in zeroed storage (the padding of a static object), compared
 // byte for byte with the C static initialiser's object.

@@ -50,6 +50,7 @@ namespace {
 
 using testing::join_for;
 using testing::KernelTest;
+using testing::run_c;
 using testing::kJoinMs;
 using testing::let_run_us;
 using testing::spawn;
@@ -57,13 +58,6 @@ using testing::task_handle;
 using testing::wait_state;
 using testing::wait_until;
 
-// Runs a C entry in a kernel task (pinned to vCPU `cpu`, or anywhere) and returns its result.
-int run_c(int (*fn)(), const char* name = "ctest", int cpu = -1) {
-  auto t = spawn([fn] { return fn(); }, name, cpu);
-  int r = -1;
-  EXPECT_TRUE(join_for(t, kJoinMs, &r)) << name << " did not finish";
-  return r;
-}
 
 template <typename T>
 void store(T* p, T v) {

@@ -50,6 +50,7 @@ int ctest_wait_completion_idle(void);
 using namespace ktl;
 using ktl::testing::join_for;
 using ktl::testing::KernelTest;
+using ktl::testing::run_c;
 using ktl::testing::kJoinMs;
 using ktl::testing::spawn;
 using ktl::testing::task_handle;
@@ -58,12 +59,6 @@ using ktl::testing::wait_until;
 
 constexpr long kHz = 250;
 
-int run_in_task(int (*fn)(void), const char* name) {
-  auto t = spawn([fn] { return fn(); }, name);
-  int r = -9999;
-  EXPECT_TRUE(join_for(t, kJoinMs, &r)) << name << " did not finish";
-  return r;
-}
 
 // The C side's queue and condition persist across the runs of a body (machines, seeds): each
 // test starts with ctest_wait_reset().
@@ -160,12 +155,12 @@ TEST_P(CompatWaitTest, InterruptibleTimeoutReturnsTheJiffiesLeft) {
 
 TEST_P(CompatWaitTest, TimeoutsAndFastPaths) {
   ASSERT_EQ(ctest_wait_reset(), 0);
-  EXPECT_EQ(run_in_task(ctest_wait_timeouts, "cwe_to"), 0) << log();
+  EXPECT_EQ(run_c(ctest_wait_timeouts, "cwe_to"), 0) << log();
 }
 
 TEST_P(CompatWaitTest, SignalsEndOnlyInterruptibleWaits) {
   ASSERT_EQ(ctest_wait_reset(), 0);
-  EXPECT_EQ(run_in_task(ctest_wait_signals, "cwe_sigs"), 0) << log();
+  EXPECT_EQ(run_c(ctest_wait_signals, "cwe_sigs"), 0) << log();
 }
 
 TEST_P(CompatWaitTest, ManualPrepareToWaitLoop) {
@@ -191,7 +186,7 @@ TEST_P(CompatWaitTest, LockIrqFormTestsTheConditionUnderTheLock) {
   ASSERT_EQ(ctest_wait_reset(), 0);
   auto t = spawn([] { return ctest_wait_lock_irq_waiter(); }, "cwe_lirq");
   expect_asleep(t, 'D', "ctest_wait_lock_irq_waiter");
-  EXPECT_EQ(run_in_task(ctest_wait_lock_irq_wake, "cwe_lirq_w"), 0);
+  EXPECT_EQ(run_c(ctest_wait_lock_irq_wake, "cwe_lirq_w"), 0);
   int r = -9999;
   ASSERT_TRUE(join_for(t, kJoinMs, &r));
   EXPECT_EQ(r, 0);
@@ -202,7 +197,7 @@ TEST_P(CompatWaitTest, LockedFormHoldsTheQueueLock) {
   ASSERT_EQ(ctest_wait_reset(), 0);
   auto t = spawn([] { return ctest_wait_locked_waiter(); }, "cwe_lkd");
   expect_asleep(t, 'S', "ctest_wait_locked_waiter");
-  EXPECT_EQ(run_in_task(ctest_wait_locked_wake, "cwe_lkd_w"), 0);
+  EXPECT_EQ(run_c(ctest_wait_locked_wake, "cwe_lkd_w"), 0);
   int r = -9999;
   ASSERT_TRUE(join_for(t, kJoinMs, &r));
   EXPECT_EQ(r, 0);
@@ -212,7 +207,7 @@ TEST_P(CompatWaitTest, LockedFormHoldsTheQueueLock) {
 
 TEST_P(CompatWaitTest, CompletionCounts) {
   ASSERT_EQ(ctest_wait_reset(), 0);
-  EXPECT_EQ(run_in_task(ctest_wait_completion_counts, "ccomp"), 0) << log();
+  EXPECT_EQ(run_c(ctest_wait_completion_counts, "ccomp"), 0) << log();
 }
 
 // wait_for_completion_timeout: the jiffies left (>= 1) when completed in time.

@@ -34,17 +34,9 @@ extern unsigned long ctest_wq_delay_seen;
 namespace ktl {
 namespace {
 
-using testing::join_for;
 using testing::KernelTest;
-using testing::kJoinMs;
-using testing::spawn;
+using testing::run_c;
 
-int run_c(int (*fn)(), const char* name = "ctest_wq", int cpu = -1) {
-  auto t = spawn([fn] { return fn(); }, name, cpu);
-  int r = -1;
-  EXPECT_TRUE(join_for(t, kJoinMs, &r)) << name << " did not finish";
-  return r;
-}
 
 // Builds ktl's C++ object over the C static object (same address, so self-pointing list heads
 // compare equal) with `make`, compares every byte, and puts the C bytes back.
@@ -105,9 +97,9 @@ TEST_P(CompatWorkqueueTest, OrderedQueueRunsOneAtATimeInOrder) {
 TEST_P(CompatWorkqueueTest, DelayedWorkRunsAfterItsDelayAndCancels) {
   ctest_wq_delay_seen = 0;
   EXPECT_EQ(run_c(ctest_wq_delayed), 0);
-  EXPECT_GE(ctest_wq_delay_seen, 10u);
+  EXPECT_GE(ctest_wq_delay_seen, 50u);
   if (simulated()) {
-    EXPECT_LE(ctest_wq_delay_seen, 11u) << "virtual time: runs at its jiffy";
+    EXPECT_LE(ctest_wq_delay_seen, 51u) << "virtual time: runs at its jiffy";
   }
 }
 

@@ -113,6 +113,13 @@ bool join_for(task_handle& h, int ms, int* result) {
   return true;
 }
 
+int run_c(int (*fn)(), const char* name, int cpu, int ms) {
+  task_handle t = spawn([fn] { return fn(); }, name, cpu);
+  int r = -9999;
+  EXPECT_TRUE(join_for(t, ms, &r)) << name << " did not finish within " << ms << " ms";
+  return r;
+}
+
 void let_run_us(long us) {
   if (sim::active()) {
     sim::run_for(static_cast<u64>(us) * 1000ull);

@@ -73,6 +73,11 @@ bool wait_until(const std::function<bool()>& cond, int ms = 5000);
 // a hang fails the test instead of the suite.
 inline constexpr int kJoinMs = 10000;
 
+// Runs fn (a C test entry, or any function) in a kernel task named `name` (pinned to vCPU `cpu`,
+// or anywhere) and returns its result; a task that did not finish within `ms` fails the test and
+// yields -9999.
+int run_c(int (*fn)(), const char* name = "ctest", int cpu = -1, int ms = kJoinMs);
+
 // Wait until the task shows state letter `c` (ps STAT), e.g. 'D' once it sleeps uninterruptibly.
 // For a sleeping letter (S, D, I) the task must also be off its runqueue: a task that declared
 // the state but has not reached schedule() yet shows the letter while /proc still reports it as

@@ -378,10 +378,10 @@ int ctest_kthread_worker(void)
 
 	/* A statically defined delayed item, queued with a delay. */
 	start = jiffies;
-	CHECK(kthread_queue_delayed_work(w, &s_dwork, 2));
-	CHECK(!kthread_queue_delayed_work(w, &s_dwork, 2));
+	CHECK(kthread_queue_delayed_work(w, &s_dwork, 25));
+	CHECK(!kthread_queue_delayed_work(w, &s_dwork, 25));
 	CHECK(wait_for_completion_timeout(&log3.done, 100 * HZ) > 0);
-	CHECK(time_after_eq(jiffies, start + 2));
+	CHECK(time_after_eq(jiffies, start + 25));
 	CHECK(log3.runs == 1 && log3.ran_in == w->task);
 	/* mod of an idle item queues it: false. */
 	CHECK(!kthread_mod_delayed_work(w, &s_dwork, 0));

@@ -257,14 +257,14 @@ int ctest_wq_delayed(void)
 	item_init(&it);
 	CHECK(!delayed_work_pending(&it.dwork));
 	j0 = jiffies;
-	CHECK(queue_delayed_work(wq, &it.dwork, 10));
+	CHECK(queue_delayed_work(wq, &it.dwork, 50));
 	CHECK(delayed_work_pending(&it.dwork));
 	CHECK(timer_pending(&it.dwork.timer));
-	CHECK(it.dwork.timer.expires == j0 + 10 || it.dwork.timer.expires == jiffies + 10);
+	CHECK(it.dwork.timer.expires == j0 + 50 || it.dwork.timer.expires == jiffies + 50);
 	CHECK(!queue_delayed_work(wq, &it.dwork, 1)); /* already pending: refused, delay kept */
 	CHECK(wait_for_completion_timeout(&it.done, 10 * HZ) > 0);
 	CHECK(it.runs == 1 && it.in_task == 1 && it.to_delayed_ok);
-	CHECK(time_after_eq(it.ran_at, j0 + 10));
+	CHECK(time_after_eq(it.ran_at, j0 + 50));
 	ctest_wq_delay_seen = it.ran_at - j0;
 
 	/* cancel_delayed_work_sync(): true while the timer is pending, and it never runs. */

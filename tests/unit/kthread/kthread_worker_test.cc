@@ -718,10 +718,11 @@ TEST_P(KthreadWorkerTest, CancelDelayedWorkSyncReturnValues) {
     EXPECT_FALSE(kthread_cancel_delayed_work_sync(&never.dwork));
     // Timer pending.
     DItem d;
-    EXPECT_TRUE(kthread_queue_delayed_work(w, &d.dwork, 3));
+    // 50 jiffies (200 ms): still pending when the cancel runs, even on a loaded host.
+    EXPECT_TRUE(kthread_queue_delayed_work(w, &d.dwork, 50));
     EXPECT_TRUE(kthread_cancel_delayed_work_sync(&d.dwork)) << "timer was pending";
     EXPECT_FALSE(timer_pending(&d.dwork.timer));
-    msleep(40);  // well past the delay
+    msleep(250);  // well past the delay
     kthread_flush_worker(w);
     EXPECT_EQ(d.runs.load(), 0) << "cancelled delayed item ran";
     EXPECT_FALSE(kthread_cancel_delayed_work_sync(&d.dwork));

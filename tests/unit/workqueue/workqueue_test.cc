@@ -715,17 +715,20 @@ TEST_P(WorkqueueTest, CancelDelayedWorkReturnValues) {
   init_djob(&d);
   EXPECT_FALSE(cancel_delayed_work(&d.dw)) << "idle";
   EXPECT_FALSE(run_in_task([&] { return cancel_delayed_work_sync(&d.dw) ? 1 : 0; })) << "idle";
-  ASSERT_TRUE(queue_delayed_work(system_wq, &d.dw, 3));
+  // The delay must outlast spawning the cancelling task on a loaded host (sanitizer CI on two
+  // cores took longer than 12 ms); the advance then goes past the original expiry.
+  const unsigned long delay = msecs_to_jiffies(200);
+  ASSERT_TRUE(queue_delayed_work(system_wq, &d.dw, delay));
   EXPECT_TRUE(cancel_delayed_work(&d.dw)) << "timer pending";
   EXPECT_FALSE(delayed_work_pending(&d.dw));
   EXPECT_FALSE(timer_pending(&d.dw.timer));
-  advance(std::chrono::milliseconds(40));
+  advance(std::chrono::milliseconds(250));
   EXPECT_EQ(d.started.load(), 0) << "a cancelled timer does not queue the item";
 
-  ASSERT_TRUE(queue_delayed_work(system_wq, &d.dw, 3));
+  ASSERT_TRUE(queue_delayed_work(system_wq, &d.dw, delay));
   EXPECT_EQ(run_in_task([&] { return cancel_delayed_work_sync(&d.dw) ? 1 : 0; }), 1);
   EXPECT_FALSE(delayed_work_pending(&d.dw));
-  advance(std::chrono::milliseconds(40));
+  advance(std::chrono::milliseconds(250));
   EXPECT_EQ(d.started.load(), 0);
 
   // Running: cancel_delayed_work_sync waits and returns false.
@@ -884,13 +887,14 @@ TEST_P(WorkqueueTest, DisableAndEnableWorkCount) {
   // Delayed versions.
   DJob d;
   init_djob(&d);
-  ASSERT_TRUE(queue_delayed_work(wq, &d.dw, 2));
+  // 200 ms: the timer must still be pending when disable runs, even on a loaded host.
+  ASSERT_TRUE(queue_delayed_work(wq, &d.dw, msecs_to_jiffies(200)));
   EXPECT_TRUE(disable_delayed_work(&d.dw)) << "timer was pending";
   EXPECT_FALSE(delayed_work_pending(&d.dw));
   EXPECT_FALSE(queue_delayed_work(wq, &d.dw, 1)) << "disabled";
   EXPECT_FALSE(mod_delayed_work(wq, &d.dw, 1)) << "disabled: not queued";
   EXPECT_FALSE(delayed_work_pending(&d.dw));
-  advance(std::chrono::milliseconds(40));
+  advance(std::chrono::milliseconds(250));
   EXPECT_EQ(d.started.load(), 0);
   EXPECT_TRUE(enable_delayed_work(&d.dw));
   EXPECT_TRUE(queue_delayed_work(wq, &d.dw, msecs_to_jiffies(1000000)));
