@@ -93,10 +93,6 @@ std::vector<loaded_module*>& mapped_modules() {  // g_modules_lock: images still
   static std::vector<loaded_module*> v;
   return v;
 }
-constexpr int kMaxOwners = 512;
-std::atomic<const ::module*> g_owner_key[kMaxOwners];
-std::atomic<loaded_module*> g_owner_rec[kMaxOwners];
-std::atomic<int> g_nr_owners{0};
 std::vector<std::string>& search_path() {  // g_module_mutex
   static std::vector<std::string> v;
   return v;
@@ -104,28 +100,11 @@ std::vector<std::string>& search_path() {  // g_module_mutex
 bool g_oot_tainted_this_boot = false;
 unsigned g_oot_boot = 0;
 
+// The record hangs off the module's own struct module (ktl_private), set before anything in the
+// image can run: O(1) from kmalloc/kfree and module_get, and it stays valid after unload because
+// records are never freed and an image whose memory is still out is never unmapped.
 loaded_module* record_of_owner(const ::module* owner) noexcept {
-  int n = g_nr_owners.load(std::memory_order_acquire);
-  for (int i = n - 1; i >= 0; --i)
-    if (g_owner_key[i].load(std::memory_order_relaxed) == owner)
-      return g_owner_rec[i].load(std::memory_order_relaxed);
-  return nullptr;
-}
-
-void add_owner(loaded_module* m) {
-  int i = g_nr_owners.load(std::memory_order_relaxed);
-  if (i >= kMaxOwners) {
-    // Recycle the oldest slot: its module is long gone.
-    for (int j = 1; j < kMaxOwners; ++j) {
-      g_owner_key[j - 1].store(g_owner_key[j].load(std::memory_order_relaxed), std::memory_order_relaxed);
-      g_owner_rec[j - 1].store(g_owner_rec[j].load(std::memory_order_relaxed), std::memory_order_relaxed);
-    }
-    i = kMaxOwners - 1;
-    g_nr_owners.store(i, std::memory_order_release);
-  }
-  g_owner_key[i].store(m->mod, std::memory_order_relaxed);
-  g_owner_rec[i].store(m, std::memory_order_relaxed);
-  g_nr_owners.store(i + 1, std::memory_order_release);
+  return static_cast<loaded_module*>(__atomic_load_n(&owner->ktl_private, __ATOMIC_ACQUIRE));
 }
 
 void remove_sysfs(loaded_module* m);
@@ -713,7 +692,7 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
     return fail(ENOEXEC, "insmod: ERROR: could not insert module " + path_arg + ": " +
                              errno_text(ENOEXEC));
   }
-  mod->ktl_private = m.get();
+  __atomic_store_n(&mod->ktl_private, static_cast<void*>(m.get()), __ATOMIC_RELEASE);
 
   // Taints, in the kernel's words: every ktl module is built out of the kernel's tree.
   if (g_oot_boot != boot_generation) {
@@ -738,8 +717,7 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
     add_taint(TAINT_PROPRIETARY_MODULE);
   }
 
-  loaded_module* rec = m.release();  // records are never freed (see g_owner_rec)
-  add_owner(rec);
+  loaded_module* rec = m.release();  // records are never freed (see record_of_owner)
   {
     spin_guard g(g_modules_lock);
     live_modules().push_back(rec);

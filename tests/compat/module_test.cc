@@ -243,6 +243,34 @@ TEST_P(CompatModuleUnloadTest, LeaksAreReportedNotFatal) {
 
 KTL_INSTANTIATE_MACHINES(CompatModuleUnloadTest);
 
+// Memory is charged to the module that allocated it however many loads happened since: an early
+// module's record must not be pushed out by 600 later insmods (one machine is enough here).
+class CompatModuleManyLoadsTest : public KernelTest {};
+
+TEST_P(CompatModuleManyLoadsTest, ChargesReachAModuleLoadedBeforeManyOthers) {
+  std::string msg;
+  ASSERT_EQ(in_task([&] { return load_module(test_mod("late_alloc"), "", &msg); }), 0) << msg;
+  int cycles = in_task([&] {
+    std::string m;
+    for (int i = 0; i < 600; ++i) {
+      if (load_module(example("hello"), "times=0", &m) != 0) return i;
+      if (unload_module("hello", &m) != 0) return i;
+    }
+    return 600;
+  });
+  ASSERT_EQ(cycles, 600);
+  EXPECT_EQ(proc_write("/sys/module/late_alloc/parameters/grab", "100\n"), 0);
+  EXPECT_EQ(proc_write("/sys/module/late_alloc/parameters/grab", "28\n"), 0);
+  EXPECT_EQ(read("/sys/module/late_alloc/parameters/grab"), "28\n");
+  ASSERT_EQ(in_task([&] { return unload_module("late_alloc", &msg); }), 0) << msg;
+  EXPECT_TRUE(log_has("late_alloc: 128 bytes in 2 allocations not freed at unload (memory leak)"))
+      << dmesg();
+  EXPECT_FALSE(log_has("WARNING"));
+}
+
+INSTANTIATE_TEST_SUITE_P(M, CompatModuleManyLoadsTest, ::testing::Values(testing::machine_param(2)),
+                         testing::machine_param_name);
+
 
 }  // namespace
 }  // namespace ktl
