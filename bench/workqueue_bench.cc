@@ -54,6 +54,8 @@
 //     ktl_cross_cpu_nopoll  the same, booted with idle_poll_ns = 0 (idle vCPUs sleep in a futex
 //                        at once, so every hand-over is a host thread wake-up, as for the
 //                        peers).
+//     ktl_c_same_cpu     ktl_same_cpu with the producer loop written in kernel-style C against
+//                        the compat headers (bench/c/compat_bench.c): the C layer's cost.
 //     asio_post          boost::asio::io_context run by one std::thread: post() a stamped
 //                        handler, the benchmark thread blocks (std::atomic::wait) until it ran.
 //     (peers_bench.cc adds std_condvar_queue: std::thread + condition_variable hand-off.)
@@ -76,6 +78,9 @@
 
 #include "bench_kernel.h"
 #include "ktl/ktl.h"
+
+// bench/c/compat_bench.c: the latency loop written in kernel-style C against <linux/...>.
+extern "C" int ktlb_c_wq_latency(ktl::workqueue_struct* wq, int cpu, int ops, long long* lat_ns);
 
 namespace {
 
@@ -370,6 +375,43 @@ void BM_wq_latency_ktl(benchmark::State& state, int target_cpu, int ops, long id
   set_ns_per_op(state, static_cast<double>(state.iterations()) * ops);
 }
 
+// ktl_same_cpu with the producer loop in C (compat layer: queue_work_on, wait_for_completion,
+// INIT_WORK and container_of from <linux/workqueue.h>).
+void BM_wq_latency_ktl_c(benchmark::State& state, int target_cpu, int ops) {
+  bench_kernel k(2);
+  if (!k.ok) {
+    state.SkipWithError("start_kernel failed");
+    return;
+  }
+  workqueue_struct* wq = alloc_workqueue("bench_lat_c", 0, 0);
+  if (!wq) {
+    state.SkipWithError("alloc_workqueue failed");
+    return;
+  }
+  std::vector<std::int64_t> lat;
+  std::vector<long long> one(static_cast<std::size_t>(ops));
+  bool refused = false;
+  for (auto _ : state) {
+    task_fn f;
+    f.fn = [&] {
+      if (ktlb_c_wq_latency(wq, target_cpu, ops, one.data()) != 0) refused = true;
+    };
+    if (!start_task(&f, "wqlat_c", 0)) {
+      state.SkipWithError("copy_process failed");
+      return;
+    }
+    wait_for_completion(&f.done);
+    lat.insert(lat.end(), one.begin(), one.end());
+  }
+  destroy_workqueue(wq);
+  if (refused) {
+    state.SkipWithError("latency items refused");
+    return;
+  }
+  set_percentiles(state, lat);
+  set_ns_per_op(state, static_cast<double>(state.iterations()) * ops);
+}
+
 void BM_wq_latency_asio_post(benchmark::State& state) {
   boost::asio::io_context ctx{1};
   auto guard = boost::asio::make_work_guard(ctx);
@@ -426,4 +468,6 @@ BENCHMARK_CAPTURE(BM_wq_latency_ktl, cross_cpu_nopoll, 1, 20'000, 0)
     ->Name("wq_latency/ktl_cross_cpu_nopoll")->UseRealTime()->Iterations(3);
 BENCHMARK_CAPTURE(BM_wq_latency_ktl, same_cpu, 0, 50'000, -1)
     ->Name("wq_latency/ktl_same_cpu")->UseRealTime()->Iterations(3);
+BENCHMARK_CAPTURE(BM_wq_latency_ktl_c, same_cpu, 0, 50'000)
+    ->Name("wq_latency/ktl_c_same_cpu")->UseRealTime()->Iterations(3);
 BENCHMARK(BM_wq_latency_asio_post)->Name("wq_latency/asio_post")->UseRealTime();
