@@ -44,3 +44,23 @@ function(ktl_add_module target)
     target_link_options(${target} PRIVATE -fsanitize=thread)
   endif()
 endfunction()
+
+# ktl_add_kernel_objects(<target> MODNAME <name> SOURCES <file.c>...)
+#
+# Kernel-style C compiled as built-in code (no MODULE: THIS_MODULE is NULL) into an OBJECT
+# library, with the compat headers only and the same sanitizer as the rest of the build. Link
+# $<TARGET_OBJECTS:<target>> into a program that also links ktl::compat whole.
+function(ktl_add_kernel_objects target)
+  cmake_parse_arguments(K "" "MODNAME" "SOURCES" ${ARGN})
+  add_library(${target} OBJECT ${K_SOURCES})
+  set_target_properties(${target} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON)
+  target_compile_definitions(${target} PRIVATE __KERNEL__ "KBUILD_MODNAME=\"${K_MODNAME}\"")
+  target_compile_options(${target} PRIVATE
+    -nostdinc -isystem "${KTL_CC_BUILTIN_INCLUDE}" -I "${KTL_COMPAT_DIR}/include"
+    -fno-strict-aliasing -Wall -Wno-unused-function -Werror=implicit-function-declaration)
+  if(KTL_SANITIZER STREQUAL "address")
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  elseif(KTL_SANITIZER STREQUAL "thread")
+    target_compile_options(${target} PRIVATE -fsanitize=thread -fno-omit-frame-pointer)
+  endif()
+endfunction()
