@@ -373,6 +373,20 @@ bool in_image(const loaded_module* m, const void* p) {
 
 // ---- the unload check -----------------------------------------------------------------------------
 
+// The thread function of a kthread, or null. The scan races with unrelated threads on purpose:
+// one being born is in the task list before its trampoline stores threadfn, and a kworker being
+// bound updates other bits of p->flags (both seen by TSan in CI). PF_KTHREAD itself is set before
+// the task is published and never changes, and a module's own thread has threadfn set before
+// kthread_create() returns to the module, i.e. before any rmmod: the racy reads are benign.
+KTL_DATA_RACY const void* kthread_fn_snapshot(const task_struct* p, kthread** out) {
+  *out = nullptr;
+  if (!(__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & PF_KTHREAD)) return nullptr;
+  kthread* k = p->worker_private;
+  if (!k) return nullptr;
+  *out = k;
+  return reinterpret_cast<const void*>(__atomic_load_n(&k->threadfn, __ATOMIC_RELAXED));
+}
+
 // Everything that can still enter the module's image after module_exit. Each finding is reported
 // with a WARNING naming the module and the object; returns how many were found.
 int unload_check(loaded_module* m) {
@@ -383,14 +397,14 @@ int unload_check(loaded_module* m) {
   // Kernel threads whose thread function is in the module and that have not exited.
   std::vector<task_struct*> tasks = snapshot_tasks();
   for (task_struct* p : tasks) {
-    if (!(p->flags & PF_KTHREAD) || !p->worker_private) continue;
-    kthread* k = p->worker_private;
-    if (!in_image(m, reinterpret_cast<const void*>(k->threadfn))) continue;
+    kthread* k = nullptr;
+    const void* fn = kthread_fn_snapshot(p, &k);
+    if (!k || !in_image(m, fn)) continue;
     if (p->exit_state.load() != 0 || task_state(p) == TASK_DEAD) continue;
     // kthread_exit / kthread_complete_and_exit: the thread runs only core code from there on.
     if (k->flags.load() & (1ul << KTHREAD_EXITING)) continue;
     std::snprintf(buf, sizeof buf, "kthread %s (pid %d) still runs %s", p->comm, p->pid,
-                  sym(reinterpret_cast<const void*>(k->threadfn)).c_str());
+                  sym(fn).c_str());
     found.emplace_back(buf);
   }
   // Tasks sleeping on a wait queue that lives in the module.
