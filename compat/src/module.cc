@@ -28,6 +28,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -68,7 +69,7 @@ struct loaded_module {
   std::atomic<long> kmalloc_count{0};
   std::vector<std::pair<std::string, std::string>> modinfo;  // tag, value in section order
   std::vector<std::string> sysfs_paths;
-  std::vector<void*> kept;  // charp parameter strings (module_keep), never freed
+  std::vector<void*> kept;  // charp parameter strings (module_keep), freed with the record
   bool tainted_proprietary = false;
   unsigned boot = 0;  // boot_generation at load: a module does not survive its kernel
   struct symbol {
@@ -81,8 +82,8 @@ struct loaded_module {
 };
 
 // Load and unload are serialised by a sleeping lock (module_init may sleep); the tables below are
-// read from any context (kfree, WARN reports) under a spinlock and hold records that are never
-// freed (a record outlives its module: late kfree()s of its memory still find it).
+// read from any context (kfree, WARN reports) under a spinlock. A record outlives its module while
+// its image stays mapped (late kfree()s of its memory still find it), see free_record().
 mutex g_module_mutex;
 spinlock_t g_modules_lock;
 std::vector<loaded_module*>& live_modules() {  // g_modules_lock; newest last
@@ -101,8 +102,9 @@ bool g_oot_tainted_this_boot = false;
 unsigned g_oot_boot = 0;
 
 // The record hangs off the module's own struct module (ktl_private), set before anything in the
-// image can run: O(1) from kmalloc/kfree and module_get, and it stays valid after unload because
-// records are never freed and an image whose memory is still out is never unmapped.
+// image can run: O(1) from kmalloc/kfree and module_get. It stays valid after unload for as long
+// as anything can ask: a record is freed only together with the unmapping of its image, and an
+// image with memory still charged to it is never unmapped.
 loaded_module* record_of_owner(const ::module* owner) noexcept {
   return static_cast<loaded_module*>(__atomic_load_n(&owner->ktl_private, __ATOMIC_ACQUIRE));
 }
@@ -309,6 +311,10 @@ int apply_args(loaded_module* m, const std::string& args) {
   return 0;
 }
 
+// kernel_param_lock: one sysfs parameter read or write at a time, so a string parameter is never
+// copied into while it is being shown. Held only around set()/get(), which never sleep.
+std::mutex g_param_lock;
+
 void add_sysfs(loaded_module* m) {
   std::string base = "/sys/module/" + m->name;
   for (const kernel_param* kp = m->mod->kp; kp && kp < m->mod->kp_end; ++kp) {
@@ -319,13 +325,18 @@ void add_sysfs(loaded_module* m) {
       write = [kp](const std::string& v) {
         std::string val = v;
         while (!val.empty() && (val.back() == '\n' || val.back() == ' ')) val.pop_back();
+        std::lock_guard<std::mutex> hold(g_param_lock);
         int r = kp->ops->set(val.c_str(), kp);
         return r < 0 ? r : 0;
       };
     }
     auto read = [kp]() {
       std::unique_ptr<char[]> buf(new char[4096]());
-      int n = kp->ops->get ? kp->ops->get(buf.get(), kp) : 0;
+      int n = 0;
+      if (kp->ops->get) {
+        std::lock_guard<std::mutex> hold(g_param_lock);
+        n = kp->ops->get(buf.get(), kp);
+      }
       if (n < 0) return std::string();
       return std::string(buf.get(), static_cast<std::size_t>(n));
     };
@@ -502,6 +513,14 @@ void unmap(loaded_module* m) {
   m->memfd = -1;
 }
 
+// A record whose image is unmapped is unreachable: no list holds it, the struct module that
+// pointed at it is gone with the image, and no memory is still charged to it (else the image
+// would have been kept). Its charp parameter copies go with it.
+void free_record(loaded_module* m) {
+  for (void* p : m->kept) std::free(p);
+  delete m;
+}
+
 void unpublish(loaded_module* m) {
   spin_guard g(g_modules_lock);
   auto& v = live_modules();
@@ -509,6 +528,7 @@ void unpublish(loaded_module* m) {
 }
 
 // After module_exit (or a failed module_init): check, report, unmap unless something remains.
+// Frees m when it unmaps the image.
 void finish_unload(loaded_module* m) {
   m->state.store(mod_state::going);
   remove_sysfs(m);
@@ -516,7 +536,10 @@ void finish_unload(loaded_module* m) {
   bool leaked = report_leaks(m);
   unpublish(m);
   m->state.store(mod_state::gone);
-  if (left == 0 && !leaked) unmap(m);
+  if (left == 0 && !leaked) {
+    unmap(m);
+    free_record(m);
+  }
 }
 
 std::string resolve_path(const std::string& arg) {
@@ -731,7 +754,7 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
     add_taint(TAINT_PROPRIETARY_MODULE);
   }
 
-  loaded_module* rec = m.release();  // records are never freed (see record_of_owner)
+  loaded_module* rec = m.release();  // freed by finish_unload once its image is unmapped
   {
     spin_guard g(g_modules_lock);
     live_modules().push_back(rec);
@@ -742,6 +765,7 @@ int load_module(const std::string& path_arg, const std::string& args, std::strin
     unpublish(rec);
     rec->state.store(mod_state::gone);
     unmap(rec);
+    free_record(rec);
     return fail(-r, "insmod: ERROR: could not insert module " + path_arg + ": " + errno_text(-r));
   }
   add_sysfs(rec);

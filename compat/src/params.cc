@@ -21,6 +21,19 @@ namespace {
 
 constexpr int kPage = 4096;
 
+// A module's kthreads read their parameters with READ_ONCE while a write to
+// /sys/module/NAME/parameters/X stores a new value, so scalar parameters are stored and loaded
+// as single relaxed atomic accesses (the kernel's setters are plain stores on word-sized values,
+// which are single accesses on every architecture it runs on).
+template <typename T>
+void store_param(void* arg, T v) {
+  __atomic_store_n(static_cast<T*>(arg), v, __ATOMIC_RELAXED);
+}
+template <typename T>
+T load_param(const void* arg) {
+  return __atomic_load_n(static_cast<const T*>(arg), __ATOMIC_RELAXED);
+}
+
 // kstrtoull/kstrtoll: base 0 ("0x", "0" prefixes), one trailing newline allowed, nothing else.
 int parse_ull(const char* s, unsigned long long* out) {
   if (!s || !*s) return -EINVAL;
@@ -73,7 +86,7 @@ int set_signed(const char* val, const kernel_param* kp) {
   int r = parse_ll(val, &v);
   if (r) return r;
   if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) return -ERANGE;
-  *static_cast<T*>(kp->arg) = static_cast<T>(v);
+  store_param<T>(kp->arg, static_cast<T>(v));
   return 0;
 }
 
@@ -83,7 +96,7 @@ int set_unsigned(const char* val, const kernel_param* kp) {
   int r = parse_ull(val, &v);
   if (r) return r;
   if (v > std::numeric_limits<T>::max()) return -ERANGE;
-  *static_cast<T*>(kp->arg) = static_cast<T>(v);
+  store_param<T>(kp->arg, static_cast<T>(v));
   return 0;
 }
 
@@ -122,7 +135,7 @@ extern "C" {
     return setter<type>(val, kp);                                                        \
   }                                                                                      \
   int ktl_param_get_##name(char* buffer, const kernel_param* kp) {                     \
-    return emit(buffer, fmt "\n", *static_cast<type*>(kp->arg));                        \
+    return emit(buffer, fmt "\n", load_param<type>(kp->arg));                             \
   }                                                                                      \
   extern const kernel_param_ops ktl_param_ops_##name;                                    \
   const kernel_param_ops ktl_param_ops_##name = {0, ktl_param_set_##name, ktl_param_get_##name, \
@@ -142,7 +155,7 @@ int ktl_param_set_hexint(const char* val, const kernel_param* kp) {
   return set_unsigned<unsigned int>(val, kp);
 }
 int ktl_param_get_hexint(char* buffer, const kernel_param* kp) {
-  return emit(buffer, "%#08x\n", *static_cast<unsigned*>(kp->arg));
+  return emit(buffer, "%#08x\n", load_param<unsigned>(kp->arg));
 }
 extern const kernel_param_ops ktl_param_ops_hexint;
 const kernel_param_ops ktl_param_ops_hexint = {0, ktl_param_set_hexint, ktl_param_get_hexint,
@@ -152,11 +165,11 @@ int ktl_param_set_bool(const char* val, const kernel_param* kp) {
   bool v;
   int r = parse_bool(val, &v);
   if (r) return r;
-  *static_cast<bool*>(kp->arg) = v;
+  store_param<bool>(kp->arg, v);
   return 0;
 }
 int ktl_param_get_bool(char* buffer, const kernel_param* kp) {
-  return emit(buffer, "%c\n", *static_cast<bool*>(kp->arg) ? 'Y' : 'N');
+  return emit(buffer, "%c\n", load_param<bool>(kp->arg) ? 'Y' : 'N');
 }
 extern const kernel_param_ops ktl_param_ops_bool;
 const kernel_param_ops ktl_param_ops_bool = {1 /* NOARG */, ktl_param_set_bool,
@@ -166,11 +179,11 @@ int ktl_param_set_invbool(const char* val, const kernel_param* kp) {
   bool v;
   int r = parse_bool(val, &v);
   if (r) return r;
-  *static_cast<bool*>(kp->arg) = !v;
+  store_param<bool>(kp->arg, !v);
   return 0;
 }
 int ktl_param_get_invbool(char* buffer, const kernel_param* kp) {
-  return emit(buffer, "%c\n", *static_cast<bool*>(kp->arg) ? 'N' : 'Y');
+  return emit(buffer, "%c\n", load_param<bool>(kp->arg) ? 'N' : 'Y');
 }
 extern const kernel_param_ops ktl_param_ops_invbool;
 const kernel_param_ops ktl_param_ops_invbool = {1, ktl_param_set_invbool, ktl_param_get_invbool,
@@ -189,11 +202,12 @@ int ktl_param_set_charp(const char* val, const kernel_param* kp) {
   // The previous value is not freed: a kthread of the module may be printing it right now. The
   // loader keeps every copy (reachable, never freed) for the life of the process.
   ktl::compat::module_keep(kp->mod, copy);
-  *static_cast<char**>(kp->arg) = copy;
+  // Release: a reader that loads the pointer sees the characters behind it.
+  __atomic_store_n(static_cast<char**>(kp->arg), copy, __ATOMIC_RELEASE);
   return 0;
 }
 int ktl_param_get_charp(char* buffer, const kernel_param* kp) {
-  const char* s = *static_cast<char**>(kp->arg);
+  const char* s = __atomic_load_n(static_cast<char* const*>(kp->arg), __ATOMIC_ACQUIRE);
   return emit(buffer, "%s\n", s ? s : "(null)");
 }
 void ktl_param_free_charp(void*) {}
