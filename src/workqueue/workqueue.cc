@@ -1420,13 +1420,18 @@ int wq_worker_comm(char* buf, std::size_t size, const task_struct* task) {
   kthread* k = task->worker_private;
   if (!k || !k->data) return -1;
   worker* w = static_cast<worker*>(k->data);
-  // A rescuer or a pool worker: the pool (if attached) protects desc and current_work.
+  // The last workqueue (or set_worker_desc() text) is shown only while the worker is attached
+  // to a pool, whose lock protects desc and current_work. A rescuer is attached only while it
+  // rescues, so an idle one reads plain "kworker/R-name", as on Linux.
   worker_pool* pool = __atomic_load_n(&w->pool, __ATOMIC_ACQUIRE);
-  if (pool) spin_lock(&pool->lock);
   int n = std::snprintf(buf, size, "%s", w->name);
-  if (w->desc[0] && n >= 0 && static_cast<std::size_t>(n) < size)
+  if (!pool) return std::min<int>(n, static_cast<int>(size) - 1);
+  spin_lock(&pool->lock);
+  // Re-read under the lock: a rescuer detaches (pool = nullptr) holding it.
+  if (__atomic_load_n(&w->pool, __ATOMIC_RELAXED) == pool && w->desc[0] && n >= 0 &&
+      static_cast<std::size_t>(n) < size)
     n += std::snprintf(buf + n, size - n, "%c%s", w->current_work ? '+' : '-', w->desc);
-  if (pool) spin_unlock(&pool->lock);
+  spin_unlock(&pool->lock);
   return std::min<int>(n, static_cast<int>(size) - 1);
 }
 

@@ -519,7 +519,8 @@ TEST_P(WorkqueueCmTest, RescuerRunsItemsWhenWorkerCreationFails) {
     if (current_is_workqueue_rescuer()) {
       rescued.fetch_add(1);
       if (smp_processor_id() != 0) rescued_wrong_cpu.fetch_add(1);
-      if (proc_task_name(get_current()).rfind("kworker/R-wqt_rescue", 0) != 0)
+      // While it rescues, ps shows the queue after a '+' (wq_worker_comm).
+      if (proc_task_name(get_current()) != "kworker/R-wqt_rescue+wqt_rescue")
         rescued_bad_name.fetch_add(1);
       return;
     }
@@ -549,6 +550,14 @@ TEST_P(WorkqueueCmTest, RescuerRunsItemsWhenWorkerCreationFails) {
   for (auto& it : items) total += it.finished.load();
   EXPECT_EQ(total, kN);
   EXPECT_EQ(rescued.load() + blocked.load(), kN);
+  // Back to idle the rescuer is detached from the pool, so ps shows no "-wqt_rescue" suffix
+  // (pool workers keep theirs).
+  std::vector<TaskInfo> found;
+  EXPECT_TRUE(wait_until([&] {
+    found = tasks_named(std::regex("kworker/R-wqt_rescue.*"));
+    return found.size() == 1 && is_idle_worker(found[0].task) &&
+           ps_stat_args(found[0].task->pid) == "I< [kworker/R-wqt_rescue]";
+  })) << ps("-eo pid,stat,ni,args");
   destroy_workqueue(wq);
 }
 
