@@ -28,7 +28,6 @@
 #include <iterator>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -311,10 +310,6 @@ int apply_args(loaded_module* m, const std::string& args) {
   return 0;
 }
 
-// kernel_param_lock: one sysfs parameter read or write at a time, so a string parameter is never
-// copied into while it is being shown. Held only around set()/get(), which never sleep.
-std::mutex g_param_lock;
-
 void add_sysfs(loaded_module* m) {
   std::string base = "/sys/module/" + m->name;
   for (const kernel_param* kp = m->mod->kp; kp && kp < m->mod->kp_end; ++kp) {
@@ -325,18 +320,13 @@ void add_sysfs(loaded_module* m) {
       write = [kp](const std::string& v) {
         std::string val = v;
         while (!val.empty() && (val.back() == '\n' || val.back() == ' ')) val.pop_back();
-        std::lock_guard<std::mutex> hold(g_param_lock);
         int r = kp->ops->set(val.c_str(), kp);
         return r < 0 ? r : 0;
       };
     }
     auto read = [kp]() {
       std::unique_ptr<char[]> buf(new char[4096]());
-      int n = 0;
-      if (kp->ops->get) {
-        std::lock_guard<std::mutex> hold(g_param_lock);
-        n = kp->ops->get(buf.get(), kp);
-      }
+      int n = kp->ops->get ? kp->ops->get(buf.get(), kp) : 0;
       if (n < 0) return std::string();
       return std::string(buf.get(), static_cast<std::size_t>(n));
     };

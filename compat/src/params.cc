@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "../include/asm/ktl-module.h"
@@ -20,6 +21,8 @@
 namespace {
 
 constexpr int kPage = 4096;
+
+std::mutex g_string_param_lock;  // see ktl_param_set_string
 
 // A module's kthreads read their parameters with READ_ONCE while a write to
 // /sys/module/NAME/parameters/X stores a new value, so scalar parameters are stored and loaded
@@ -215,16 +218,21 @@ extern const kernel_param_ops ktl_param_ops_charp;
 const kernel_param_ops ktl_param_ops_charp = {0, ktl_param_set_charp, ktl_param_get_charp,
                                               ktl_param_free_charp};
 
-// module_param_string: copied into the module's own buffer, -ENOSPC if it does not fit.
+// module_param_string: copied into the module's own buffer, -ENOSPC if it does not fit. The one
+// standard type that is not a single word: a write through sysfs and a concurrent cat are
+// serialised (the kernel holds kernel_param_lock around every set/get; the scalar types above
+// need no lock, and custom ops may sleep, so only this copy is locked). Never sleeps inside.
 int ktl_param_set_string(const char* val, const kernel_param* kp) {
   const kparam_string* s = kp->str;
   if (!val) val = "";
   std::size_t n = std::strlen(val);
   if (n + 1 > s->maxlen) return -ENOSPC;
+  std::lock_guard<std::mutex> hold(g_string_param_lock);
   std::memcpy(s->string, val, n + 1);
   return 0;
 }
 int ktl_param_get_string(char* buffer, const kernel_param* kp) {
+  std::lock_guard<std::mutex> hold(g_string_param_lock);
   return emit(buffer, "%s\n", kp->str->string);
 }
 extern const kernel_param_ops ktl_param_ops_string;
